@@ -1,0 +1,62 @@
+// Copyright netprog authors. MIT license.
+// This module is browser compatible.
+
+/**
+ * Tiny assertions for the runnable examples of the core, so that the
+ * examples run in any runtime and need no registry package.
+ *
+ * @module
+ */
+
+/**
+ * Throws when `condition` is falsy.
+ *
+ * @param condition What must hold.
+ * @param message Shown when it does not.
+ */
+export function assert(condition: unknown, message = "Assertion failed"): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+/**
+ * Throws when `actual` and `expected` differ structurally (arrays, plain
+ * objects, `Map`, typed arrays, primitives by `Object.is`).
+ *
+ * @param actual The value computed.
+ * @param expected The value wanted.
+ */
+export function assertEquals(actual: unknown, expected: unknown): void {
+  if (!equal(actual, expected)) {
+    throw new Error(`Values differ:\n  actual:   ${show(actual)}\n  expected: ${show(expected)}`);
+  }
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (a instanceof Map && b instanceof Map) {
+    return equal([...a], [...b]);
+  }
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
+    return equal(
+      Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)),
+      Array.from(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+    );
+  }
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) =>
+    equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
+  );
+}
+
+function show(value: unknown): string {
+  if (value instanceof Map) return `Map(${show([...value])})`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${show(Array.from(value as Uint8Array))})`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
