@@ -53,7 +53,9 @@ function equal(a: unknown, b: unknown): boolean {
 
 function show(value: unknown): string {
   if (value instanceof Map) return `Map(${show([...value])})`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${show(Array.from(value as Uint8Array))})`;
+  if (ArrayBuffer.isView(value)) {
+    return `${value.constructor.name}(${show(Array.from(value as Uint8Array))})`;
+  }
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

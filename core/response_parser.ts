@@ -110,6 +110,9 @@ export class ResponseParser {
 }
 
 /** One-shot: parse a whole response held in memory. */
-export function parseResponse(_bytes: Uint8Array, _options?: ResponseParserOptions): ParsedResponse {
+export function parseResponse(
+  _bytes: Uint8Array,
+  _options?: ResponseParserOptions,
+): ParsedResponse {
   throw new Error("not implemented");
 }

@@ -8,7 +8,12 @@
  * @module
  */
 
-import { HeaderTooLargeError, HttpSyntaxError, UnsafeFileNameError, UrlTargetError } from "../mod.ts";
+import {
+  HeaderTooLargeError,
+  HttpSyntaxError,
+  UnsafeFileNameError,
+  UrlTargetError,
+} from "../mod.ts";
 
 /** Bad usage or a malformed URL: exit status 2. */
 export class UsageError extends Error {
@@ -65,7 +70,9 @@ export function describeError(error: unknown): [string, number] {
   if (error instanceof HttpSyntaxError) {
     return [`cannot read response: ${lowerFirst(error.message)} (byte ${error.offset})`, 1];
   }
-  if (error instanceof HeaderTooLargeError) return [`cannot read response: ${lowerFirst(error.message)}`, 1];
+  if (error instanceof HeaderTooLargeError) {
+    return [`cannot read response: ${lowerFirst(error.message)}`, 1];
+  }
   if (error instanceof Error) return [`failed: ${oneLine(error.message)}`, 1];
   return [`failed: ${oneLine(String(error))}`, 1];
 }
@@ -115,7 +122,10 @@ export async function input(prompt: string, what = "an answer"): Promise<string>
   const next = await stdinLines.next();
   const answer = next.done ? "" : next.value.trim();
   if (answer === "") {
-    throw new UsageError(`cannot read ${what}`, next.done ? "standard input is closed" : "the answer is empty");
+    throw new UsageError(
+      `cannot read ${what}`,
+      next.done ? "standard input is closed" : "the answer is empty",
+    );
   }
   return answer;
 }
