@@ -1,0 +1,284 @@
+// Copyright netprog authors. MIT license.
+// This module is browser compatible.
+
+/**
+ * Makes bytes from the network safe to show on a terminal: every byte or
+ * character that could drive the terminal (escape sequences, other control
+ * characters, C1 controls, bytes that are not UTF-8, bidirectional
+ * overrides) is written out visibly as `\xNN` or `\uNNNN` instead. Text,
+ * tabs, line feeds and CRLF pairs pass unchanged. Works on a stream: a
+ * UTF-8 character or a CRLF split across two chunks comes out the same as
+ * when it arrives whole.
+ *
+ * @module
+ */
+
+/** Code points shown escaped although they are valid UTF-8 text. */
+function isUnsafeCodePoint(codePoint: number): boolean {
+  return (codePoint >= 0x80 && codePoint <= 0x9f) || // C1 controls (0x9b is CSI)
+    (codePoint >= 0x202a && codePoint <= 0x202e) || // bidirectional embeddings and overrides
+    (codePoint >= 0x2066 && codePoint <= 0x2069); // bidirectional isolates
+}
+
+/** Does this byte pass unchanged when it is not part of a multi-byte sequence? */
+function isPlainByte(byte: number): boolean {
+  return (byte >= 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x0a;
+}
+
+const HEX = "0123456789abcdef";
+
+/**
+ * A streaming escaper of terminal control sequences. Push chunks as they
+ * arrive, write what each call returns, and call
+ * {@linkcode TerminalEscaper.prototype.flush} at the end of the stream.
+ *
+ * What passes unchanged: printable ASCII, tab, line feed, a carriage return
+ * directly followed by a line feed, and well-formed UTF-8 characters. What
+ * is escaped: other C0 controls and DEL as `\xNN` (ESC is `\x1b`), a lone
+ * carriage return as `\x0d`, bytes that are not part of well-formed UTF-8
+ * as `\xNN`, and the C1 controls and bidirectional controls as `\uNNNN`.
+ *
+ * @example Escaping a terminal title change and a screen clear
+ * ```ts
+ * import { TerminalEscaper } from "./terminal.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const escaper = new TerminalEscaper();
+ * const bytes = new TextEncoder().encode("hi\x1b]0;owned\x07\x1b[2J\r\n");
+ * const shown = new TextDecoder().decode(escaper.push(bytes)) +
+ *   new TextDecoder().decode(escaper.flush());
+ * assertEquals(shown, "hi\\x1b]0;owned\\x07\\x1b[2J\r\n");
+ * ```
+ *
+ * @example A character split across two chunks is kept whole
+ * ```ts
+ * import { TerminalEscaper } from "./terminal.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const escaper = new TerminalEscaper();
+ * const first = escaper.push(new Uint8Array([0x63, 0x61, 0x66, 0xc3]));
+ * const second = escaper.push(new Uint8Array([0xa9]));
+ * assertEquals(new TextDecoder().decode(first), "caf");
+ * assertEquals(new TextDecoder().decode(second), "é");
+ * assertEquals(escaper.flush().length, 0);
+ * ```
+ */
+export class TerminalEscaper {
+  /** Bytes of an unfinished UTF-8 sequence, or a carriage return, held back. */
+  #pending = new Uint8Array(4);
+  #pendingLength = 0;
+  /** How many bytes the held-back UTF-8 sequence needs in all (0 when none). */
+  #needed = 0;
+  /** Allowed range for the next continuation byte (narrower after some lead bytes). */
+  #lower = 0x80;
+  #upper = 0xbf;
+  #pendingCr = false;
+
+  /**
+   * Escapes a chunk. The result may hold back up to three bytes of an
+   * unfinished UTF-8 character or a final carriage return until the next
+   * chunk (or {@linkcode TerminalEscaper.prototype.flush}) shows what follows.
+   *
+   * @param chunk Bytes as received.
+   * @returns Bytes safe to write to a terminal. When nothing needs escaping
+   * and nothing is held back, this is `chunk` itself.
+   */
+  push(chunk: Uint8Array): Uint8Array {
+    if (this.#pendingLength === 0 && !this.#pendingCr && isAllPlain(chunk)) return chunk;
+    const out = new Output(chunk.length);
+    for (let i = 0; i < chunk.length; i++) this.#byte(chunk[i], out);
+    return out.result();
+  }
+
+  /**
+   * Ends the stream: bytes held back (an unfinished UTF-8 character, a final
+   * carriage return) come out escaped.
+   *
+   * @returns The last bytes to write; often empty.
+   */
+  flush(): Uint8Array {
+    const out = new Output(0);
+    this.#dropPending(out);
+    if (this.#pendingCr) out.escapeByte(0x0d);
+    this.#pendingCr = false;
+    return out.result();
+  }
+
+  #byte(byte: number, out: Output): void {
+    if (this.#pendingCr) {
+      this.#pendingCr = false;
+      if (byte === 0x0a) {
+        out.byte(0x0d);
+        out.byte(0x0a);
+        return;
+      }
+      out.escapeByte(0x0d);
+    }
+    if (this.#needed > 0) {
+      if (byte >= this.#lower && byte <= this.#upper) {
+        this.#pending[this.#pendingLength++] = byte;
+        this.#lower = 0x80;
+        this.#upper = 0xbf;
+        if (this.#pendingLength === this.#needed) this.#emitCharacter(out);
+        return;
+      }
+      // Not a continuation of the character: show what was held as bytes,
+      // then look at this byte afresh.
+      this.#dropPending(out);
+    }
+    if (byte < 0x80) {
+      if (isPlainByte(byte)) out.byte(byte);
+      else if (byte === 0x0d) this.#pendingCr = true;
+      else out.escapeByte(byte);
+      return;
+    }
+    const needed = byte >= 0xc2 && byte <= 0xdf
+      ? 2
+      : byte >= 0xe0 && byte <= 0xef
+      ? 3
+      : byte >= 0xf0 && byte <= 0xf4
+      ? 4
+      : 0;
+    if (needed === 0) {
+      out.escapeByte(byte);
+      return;
+    }
+    this.#needed = needed;
+    this.#pending[0] = byte;
+    this.#pendingLength = 1;
+    this.#lower = byte === 0xe0 ? 0xa0 : byte === 0xf0 ? 0x90 : 0x80;
+    this.#upper = byte === 0xed ? 0x9f : byte === 0xf4 ? 0x8f : 0xbf;
+  }
+
+  #emitCharacter(out: Output): void {
+    const p = this.#pending;
+    const n = this.#pendingLength;
+    const codePoint = n === 2
+      ? ((p[0] & 0x1f) << 6) | (p[1] & 0x3f)
+      : n === 3
+      ? ((p[0] & 0x0f) << 12) | ((p[1] & 0x3f) << 6) | (p[2] & 0x3f)
+      : ((p[0] & 0x07) << 18) | ((p[1] & 0x3f) << 12) | ((p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+    if (isUnsafeCodePoint(codePoint)) out.escapeCodePoint(codePoint);
+    else for (let i = 0; i < n; i++) out.byte(p[i]);
+    this.#pendingLength = 0;
+    this.#needed = 0;
+  }
+
+  #dropPending(out: Output): void {
+    for (let i = 0; i < this.#pendingLength; i++) out.escapeByte(this.#pending[i]);
+    this.#pendingLength = 0;
+    this.#needed = 0;
+    this.#lower = 0x80;
+    this.#upper = 0xbf;
+  }
+}
+
+/**
+ * Escapes a whole byte sequence at once, as a fresh
+ * {@linkcode TerminalEscaper} followed by its flush would.
+ *
+ * @param bytes Bytes as received.
+ * @returns Bytes safe to write to a terminal.
+ *
+ * @example Showing a CSI sequence and an invalid byte
+ * ```ts
+ * import { escapeTerminal } from "./terminal.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const shown = escapeTerminal(new Uint8Array([0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x41, 0xff, 0x0a]));
+ * assertEquals(new TextDecoder().decode(shown), "\\x1b[31mA\\xff\n");
+ * ```
+ */
+export function escapeTerminal(bytes: Uint8Array): Uint8Array {
+  const escaper = new TerminalEscaper();
+  const head = escaper.push(bytes);
+  const tail = escaper.flush();
+  if (tail.length === 0) return head;
+  const whole = new Uint8Array(head.length + tail.length);
+  whole.set(head);
+  whole.set(tail, head.length);
+  return whole;
+}
+
+/**
+ * A `TransformStream` that escapes terminal control sequences, for
+ * `readable.pipeThrough(new TerminalEscaperStream())`.
+ *
+ * @example Escaping a stream
+ * ```ts
+ * import { TerminalEscaperStream } from "./terminal.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const source = ReadableStream.from([new Uint8Array([0x41, 0x1b]), new Uint8Array([0x63, 0x0d])]);
+ * const parts: Uint8Array[] = [];
+ * for await (const part of source.pipeThrough(new TerminalEscaperStream())) parts.push(part);
+ * const shown = parts.map((part) => new TextDecoder().decode(part)).join("");
+ * assertEquals(shown, "A\\x1bc\\x0d");
+ * ```
+ */
+export class TerminalEscaperStream extends TransformStream<Uint8Array, Uint8Array> {
+  /** Creates a new stream with its own {@linkcode TerminalEscaper}. */
+  constructor() {
+    const escaper = new TerminalEscaper();
+    super({
+      transform(chunk, controller) {
+        const safe = escaper.push(chunk);
+        if (safe.length > 0) controller.enqueue(safe === chunk ? chunk.slice() : safe);
+      },
+      flush(controller) {
+        const tail = escaper.flush();
+        if (tail.length > 0) controller.enqueue(tail);
+      },
+    });
+  }
+}
+
+function isAllPlain(chunk: Uint8Array): boolean {
+  for (let i = 0; i < chunk.length; i++) {
+    const byte = chunk[i];
+    if (byte < 0x20 || byte >= 0x7f) {
+      if (byte === 0x0a || byte === 0x09) continue;
+      // Well-formed UTF-8 and CRLF are common: leave them to the careful path.
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A growable output buffer. */
+class Output {
+  #bytes: Uint8Array;
+  #length = 0;
+
+  constructor(hint: number) {
+    this.#bytes = new Uint8Array(Math.max(16, hint + (hint >> 2) + 16));
+  }
+
+  byte(value: number): void {
+    if (this.#length === this.#bytes.length) this.#grow(1);
+    this.#bytes[this.#length++] = value;
+  }
+
+  escapeByte(value: number): void {
+    this.#ascii(`\\x${HEX[value >> 4]}${HEX[value & 15]}`);
+  }
+
+  escapeCodePoint(codePoint: number): void {
+    this.#ascii(`\\u${codePoint.toString(16).padStart(4, "0")}`);
+  }
+
+  result(): Uint8Array {
+    return this.#bytes.subarray(0, this.#length);
+  }
+
+  #ascii(text: string): void {
+    if (this.#length + text.length > this.#bytes.length) this.#grow(text.length);
+    for (let i = 0; i < text.length; i++) this.#bytes[this.#length++] = text.charCodeAt(i);
+  }
+
+  #grow(extra: number): void {
+    const bigger = new Uint8Array(Math.max(this.#bytes.length * 2, this.#length + extra));
+    bigger.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = bigger;
+  }
+}
