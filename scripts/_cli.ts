@@ -8,6 +8,7 @@
  * @module
  */
 
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
   HeaderTooLargeError,
   HttpSyntaxError,
@@ -15,7 +16,18 @@ import {
   UrlTargetError,
 } from "../mod.ts";
 
-/** Bad usage or a malformed URL: exit status 2. */
+/**
+ * Bad usage or a malformed URL: exit status 2.
+ *
+ * @example The line a usage error becomes
+ * ```ts
+ * import { describeError, UsageError } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new UsageError("cannot use --port \"x\"", "expected a whole number");
+ * assert.deepEqual(describeError(error), ['cannot use --port "x": expected a whole number', 2]);
+ * ```
+ */
 export class UsageError extends Error {
   /**
    * @param what What failed, such as `cannot use URL "x"`.
@@ -27,7 +39,18 @@ export class UsageError extends Error {
   }
 }
 
-/** A failure at run time: exit status 1. */
+/**
+ * A failure at run time: exit status 1.
+ *
+ * @example The line a run-time error becomes
+ * ```ts
+ * import { describeError, RunError } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new RunError("cannot connect to nosuch.invalid:80", "name not resolved");
+ * assert.deepEqual(describeError(error), ["cannot connect to nosuch.invalid:80: name not resolved", 1]);
+ * ```
+ */
 export class RunError extends Error {
   /**
    * @param what What failed, such as `cannot connect to h:80`.
@@ -46,6 +69,19 @@ export class RunError extends Error {
  *
  * @param name The script's name, as in `socket1`.
  * @param body The script.
+ * @returns When `body` succeeded; otherwise the process exits.
+ *
+ * @example A script's body
+ * ```ts
+ * import { run } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let ran = false;
+ * await run("example", () => {
+ *   ran = true;
+ * });
+ * assert(ran);
+ * ```
  */
 export async function run(name: string, body: () => Promise<void> | void): Promise<void> {
   try {
@@ -57,7 +93,26 @@ export async function run(name: string, body: () => Promise<void> | void): Promi
   }
 }
 
-/** The line (without the script name) and exit status for an error. */
+/**
+ * The line (without the script name) and the exit status for an error.
+ *
+ * @param error What was thrown.
+ * @returns The line and the exit status.
+ *
+ * @example A missing permission names the flag
+ * ```ts
+ * import { describeError } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new Deno.errors.NotCapable(
+ *   'Requires net access to "127.0.0.1:9", run again with the --allow-net flag',
+ * );
+ * assert.deepEqual(describeError(error), [
+ *   "no network permission for 127.0.0.1:9: run with --allow-net=127.0.0.1:9",
+ *   1,
+ * ]);
+ * ```
+ */
 export function describeError(error: unknown): [string, number] {
   if (error instanceof UsageError) return [error.message, 2];
   if (error instanceof RunError) return [error.message, 1];
@@ -94,12 +149,37 @@ function oneLine(text: string): string {
   return text.split("\n")[0].trim();
 }
 
-/** Writes text to stderr. */
+/**
+ * Writes text to stderr.
+ *
+ * @param text The text.
+ *
+ * @example Writing nothing
+ * ```ts
+ * import { writeErr } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(writeErr(""), undefined);
+ * ```
+ */
 export function writeErr(text: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(text));
 }
 
-/** Writes all of `bytes` to stdout. */
+/**
+ * Writes all of `bytes` (or a string, as UTF-8) to stdout.
+ *
+ * @param bytes What to write.
+ * @returns When everything is written.
+ *
+ * @example Writing nothing
+ * ```ts
+ * import { writeOut } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(await writeOut(new Uint8Array(0)), undefined);
+ * ```
+ */
 export async function writeOut(bytes: Uint8Array | string): Promise<void> {
   const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
   let done = 0;
@@ -115,11 +195,32 @@ let stdinLines: AsyncIterator<string> | undefined;
  *
  * @param prompt The prompt, such as `Enter: `.
  * @param what What the answer is, for the error message.
+ * @param source Where answers come from. @default {Deno.stdin.readable}
+ * @returns The answer, white space around it stripped.
+ *
+ * @example Answers come one line at a time
+ * ```ts
+ * import { input, UsageError } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const source = ReadableStream.from([new TextEncoder().encode(" http://127.0.0.1/ \n")]);
+ * assert.equal(await input("", "a URL", source), "http://127.0.0.1/");
+ * await assert.rejects(input("", "a URL", source), UsageError);
+ * ```
  */
-export async function input(prompt: string, what = "an answer"): Promise<string> {
+export async function input(
+  prompt: string,
+  what = "an answer",
+  source?: ReadableStream<Uint8Array>,
+): Promise<string> {
   await writeOut(prompt);
-  stdinLines ??= readLines(Deno.stdin.readable);
-  const next = await stdinLines.next();
+  let lines: AsyncIterator<string>;
+  if (source === undefined) lines = stdinLines ??= readLines(Deno.stdin.readable);
+  else {
+    lines = otherLines.get(source) ?? readLines(source);
+    otherLines.set(source, lines);
+  }
+  const next = await lines.next();
   const answer = next.done ? "" : next.value.trim();
   if (answer === "") {
     throw new UsageError(
@@ -129,6 +230,8 @@ export async function input(prompt: string, what = "an answer"): Promise<string>
   }
   return answer;
 }
+
+const otherLines = new WeakMap<ReadableStream<Uint8Array>, AsyncIterator<string>>();
 
 async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder();
@@ -143,4 +246,145 @@ async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<st
   }
   buffered += decoder.decode();
   if (buffered !== "") yield buffered;
+}
+
+/** The option declarations that {@linkcode parseCommandLine} takes, as `node:util` defines them. */
+export type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Parses a script's arguments with `parseArgs` from `node:util`: options as
+ * declared, positionals allowed up to `maxPositionals`. `--help` (or `-h`)
+ * prints `usage` to stdout and exits 0. An unknown option, a missing value or
+ * too many arguments: a {@linkcode UsageError}.
+ *
+ * @param usage The text `--help` prints, ending in a newline.
+ * @param options The options the script accepts (`help` is added).
+ * @param maxPositionals How many positional arguments the script accepts.
+ * @param args The arguments. @default {Deno.args}
+ * @returns The option values and the positionals.
+ *
+ * @example Reading a URL and a `--delay`
+ * ```ts
+ * import { parseCommandLine } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { values, positionals } = parseCommandLine("usage: ...\n", {
+ *   delay: { type: "string" },
+ * }, 1, ["http://127.0.0.1:8000/romeo.txt", "--delay", "0.25"]);
+ * assert.equal(values.delay, "0.25");
+ * assert.deepEqual(positionals, ["http://127.0.0.1:8000/romeo.txt"]);
+ * ```
+ */
+export function parseCommandLine<O extends OptionSpecs>(
+  usage: string,
+  options: O,
+  maxPositionals = 1,
+  args: string[] = Deno.args,
+): {
+  values: { [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : string };
+  positionals: string[];
+} {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    const why = error instanceof Error ? oneLine(error.message) : String(error);
+    throw new UsageError("cannot parse the command line", `${lowerFirst(why)} (see --help)`);
+  }
+  if (parsed.values.help) {
+    Deno.stdout.writeSync(new TextEncoder().encode(usage));
+    Deno.exit(0);
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(
+      "cannot parse the command line",
+      `unexpected argument "${parsed.positionals[maxPositionals]}" (see --help)`,
+    );
+  }
+  return parsed as unknown as {
+    values: { [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : string };
+    positionals: string[];
+  };
+}
+
+/**
+ * Reads an option's value as a number of seconds, at least 0 (or more than 0
+ * when `positive`). Absent: `fallback`. Anything else: a {@linkcode UsageError}.
+ *
+ * @param flag The option's name without dashes, for the message.
+ * @param value The option's value as typed.
+ * @param fallback The documented default.
+ * @param positive Whether 0 is refused.
+ * @returns The number of seconds.
+ *
+ * @example A `--timeout` value
+ * ```ts
+ * import { secondsOption, UsageError } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(secondsOption("timeout", "2.5", 30), 2.5);
+ * assert.equal(secondsOption("timeout", undefined, 30), 30);
+ * assert.throws(() => secondsOption("timeout", "soon", 30), UsageError);
+ * ```
+ */
+export function secondsOption(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  positive = true,
+): number {
+  if (value === undefined) return fallback;
+  const seconds = Number(value);
+  if (
+    value.trim() === "" || !Number.isFinite(seconds) || seconds < 0 || (positive && seconds === 0)
+  ) {
+    throw new UsageError(
+      `cannot use --${flag} "${value}"`,
+      positive ? "expected a number of seconds above 0" : "expected a number of seconds",
+    );
+  }
+  return seconds;
+}
+
+/**
+ * Reads an option's value as a whole number in `[min, max]`. Absent:
+ * `fallback`. Anything else: a {@linkcode UsageError}.
+ *
+ * @param flag The option's name without dashes, for the message.
+ * @param value The option's value as typed.
+ * @param fallback The documented default.
+ * @param min The smallest value accepted.
+ * @param max The largest value accepted.
+ * @returns The number.
+ *
+ * @example A `--port` value
+ * ```ts
+ * import { integerOption, UsageError } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(integerOption("port", "8080", 8000, 0, 65535), 8080);
+ * assert.throws(() => integerOption("port", "70000", 8000, 0, 65535), UsageError);
+ * ```
+ */
+export function integerOption(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const number = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new UsageError(
+      `cannot use --${flag} "${value}"`,
+      `expected a whole number from ${min} to ${max}`,
+    );
+  }
+  return number;
 }

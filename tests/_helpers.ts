@@ -181,3 +181,81 @@ export function chromiumPath(): string | null {
   }
   return null;
 }
+
+/** The local mirror of the book's server, started by {@linkcode startMirror}. */
+export interface Mirror extends AsyncDisposable {
+  /** The port it listens on. */
+  port: number;
+  /** `http://127.0.0.1:PORT` (no trailing slash). */
+  origin: string;
+  /** The request log the mirror wrote to stderr so far. */
+  log(): string;
+  /** Stops the mirror and waits for it to exit. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `scripts/serve.ts` on a free port with its own narrow flags and
+ * waits for its first stdout line, `Serving the book's files on http://127.0.0.1:PORT/`.
+ */
+export async function startMirror(): Promise<Mirror> {
+  const child = new Deno.Command("deno", {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-net=127.0.0.1",
+      `--allow-read=${ROOT}/data`,
+      `${ROOT}/scripts/serve.ts`,
+      "--port",
+      "0",
+    ],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let log = "";
+  const decoder = new TextDecoder();
+  const draining = child.stderr.pipeTo(
+    new WritableStream({ write: (chunk) => void (log += decoder.decode(chunk, { stream: true })) }),
+  ).catch(() => {});
+  const reader = child.stdout.getReader();
+  let first = "";
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  while (!first.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    first += decoder.decode(value, { stream: true });
+  }
+  clearTimeout(timer);
+  const m = /^Serving the book's files on http:\/\/127\.0\.0\.1:(\d+)\/\n/.exec(first);
+  if (!m) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await child.status;
+    await draining;
+    throw new Error(`Cannot start the mirror: first line ${JSON.stringify(first)}, stderr ${log}`);
+  }
+  reader.releaseLock();
+  const stdoutDone = child.stdout.cancel().catch(() => {});
+  const port = Number(m[1]);
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    closed ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      await child.status;
+      await draining;
+      await stdoutDone;
+    })();
+  return {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    log: () => log,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
