@@ -293,7 +293,8 @@ export function parseCommandLine<O extends OptionSpecs>(
       strict: true,
     });
   } catch (error) {
-    const why = error instanceof Error ? oneLine(error.message) : String(error);
+    const message = error instanceof Error ? oneLine(error.message) : String(error);
+    const why = message.split(/\.\s/, 1)[0].replace(/\.$/, "");
     throw new UsageError("cannot parse the command line", `${lowerFirst(why)} (see --help)`);
   }
   if (parsed.values.help) {
@@ -387,4 +388,101 @@ export function integerOption(
     );
   }
   return number;
+}
+
+/**
+ * The permission flags that {@linkcode writeFileAtomic} needs for `path`:
+ * write on the file and on `PATH.part` beside it, and read on `PATH.part`
+ * (Deno asks for read access to the file it renames).
+ *
+ * @param path The file to be written.
+ * @returns The flags, such as
+ * `["--allow-write=stuff.jpg,stuff.jpg.part", "--allow-read=stuff.jpg.part"]`.
+ *
+ * @example The flags for the book's `stuff.jpg`
+ * ```ts
+ * import { atomicWriteFlags } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(atomicWriteFlags("stuff.jpg"), [
+ *   "--allow-write=stuff.jpg,stuff.jpg.part",
+ *   "--allow-read=stuff.jpg.part",
+ * ]);
+ * ```
+ */
+export function atomicWriteFlags(path: string): string[] {
+  return [`--allow-write=${path},${path}.part`, `--allow-read=${path}.part`];
+}
+
+/**
+ * Checks, before any work is done (so a download is not wasted), that
+ * {@linkcode writeFileAtomic} will be allowed to write `path`. If not, throws
+ * a {@linkcode RunError} that names every flag to add.
+ *
+ * @param path The file to be written.
+ * @returns When writing is allowed.
+ *
+ * @example Checking a file in a temporary folder
+ * ```ts
+ * import { requireAtomicWrite } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // The tests run with --allow-read=/tmp --allow-write=/tmp.
+ * const dir = await Deno.makeTempDir();
+ * assert.equal(await requireAtomicWrite(`${dir}/stuff.jpg`), undefined);
+ * await Deno.remove(dir);
+ * ```
+ */
+export async function requireAtomicWrite(path: string): Promise<void> {
+  const part = `${path}.part`;
+  const needed: Deno.PermissionDescriptor[] = [
+    { name: "write", path },
+    { name: "write", path: part },
+    { name: "read", path: part },
+  ];
+  for (const descriptor of needed) {
+    if ((await Deno.permissions.query(descriptor)).state !== "granted") {
+      throw new RunError(
+        `no permission to write ${path}`,
+        `run with ${atomicWriteFlags(path).join(" ")}`,
+      );
+    }
+  }
+}
+
+/**
+ * Writes `data` to `path` so that a failure or Ctrl-C never leaves a partial
+ * file under that name: the bytes go to `PATH.part` beside it first, which is
+ * then renamed over `path` (replacing an existing file). Needs the flags
+ * {@linkcode atomicWriteFlags} names.
+ *
+ * @param path Where the file goes.
+ * @param data Its bytes.
+ * @returns When the file is in place.
+ *
+ * @example Writing a file in a temporary folder
+ * ```ts
+ * import { writeFileAtomic } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await writeFileAtomic(`${dir}/stuff.jpg`, new Uint8Array([0xff, 0xd8, 0xff]));
+ * assert.deepEqual(await Deno.readFile(`${dir}/stuff.jpg`), new Uint8Array([0xff, 0xd8, 0xff]));
+ * assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), ["stuff.jpg"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+  const part = `${path}.part`;
+  try {
+    await Deno.writeFile(part, data, { mode: 0o644 });
+    await Deno.rename(part, path);
+  } catch (error) {
+    await Deno.remove(part).catch(() => {});
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      throw error;
+    }
+    const why = error instanceof Error ? oneLine(error.message) : String(error);
+    throw new RunError(`cannot write ${path}`, why);
+  }
 }

@@ -326,7 +326,7 @@ export async function* readChunks(
         clearTimeout(timer);
       }
       if (n === null) return;
-      yield buffer.subarray(0, n);
+      yield n === buffer.length ? buffer : buffer.slice(0, n);
     }
   } finally {
     try {

@@ -1,0 +1,68 @@
+#!/usr/bin/env -S deno run --allow-net=data.pr4e.org:80
+// Copyright netprog authors. MIT license.
+
+/**
+ * exercise1: the book's exercise 1, socket2 with error checking. Prompts
+ * `Enter: ` for a URL (or takes it as an argument), takes the host and port
+ * from it, sends `GET URL HTTP/1.0` and a blank line, and writes every byte
+ * the server sends to stdout unchanged, 512 bytes a read at most. Where the
+ * book's `split('/')` would crash or connect to the wrong place, it prints one
+ * clear line and exits: a malformed URL (exit status 2), an unknown host, a
+ * refused connection, a server that does not answer in time, or one that
+ * closes the connection without sending anything (exit status 1).
+ *
+ *     deno run --allow-net=data.pr4e.org:80 scripts/exercise1.ts [URL]
+ *
+ * Permissions:
+ * - `--allow-net=data.pr4e.org:80`: connect to the book's server, the host
+ *   of the book's example answer `http://data.pr4e.org/romeo.txt`. For
+ *   another URL, allow its host and port instead
+ *   (`--allow-net=127.0.0.1:8000` for the local mirror, `deno task serve`).
+ *
+ * @module
+ */
+
+import { parseUrlTarget } from "../mod.ts";
+import { input, parseCommandLine, run, RunError, writeOut } from "./_cli.ts";
+import {
+  connectTo,
+  endpoint,
+  NET_ARGS,
+  NET_USAGE,
+  netOptions,
+  readChunks,
+  sendAll,
+} from "./_net.ts";
+
+const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/exercise1.ts [URL] [options]
+
+Prompts "Enter: " for a URL (unless URL is given), sends "GET URL HTTP/1.0" and
+a blank line over a raw TCP connection (TLS for https://) and writes everything
+the server sends back to stdout, unchanged. A malformed URL, an unknown host, a
+refused connection or an empty answer is reported in one line. For a host
+other than data.pr4e.org, allow it with --allow-net=HOST:PORT instead.
+
+Options:
+${NET_USAGE}  -h, --help                 print this help
+`;
+
+run("exercise1", async () => {
+  const { values, positionals } = parseCommandLine(USAGE, NET_ARGS);
+  const options = netOptions(values);
+  const url = positionals[0] ?? await input("Enter: ", "a URL");
+  const target = parseUrlTarget(url);
+  const where = endpoint(target);
+  const mysock = await connectTo(target, options);
+  await sendAll(mysock, `GET ${target.url} HTTP/1.0\r\n\r\n`, where);
+  let received = 0;
+  for await (const data of readChunks(mysock, { size: 512, ...options, where })) {
+    received += data.length;
+    await writeOut(data);
+  }
+  if (received === 0) {
+    throw new RunError(
+      `cannot read from ${where}`,
+      "the server closed the connection without an answer",
+    );
+  }
+});

@@ -1,0 +1,54 @@
+#!/usr/bin/env -S deno run --allow-net=data.pr4e.org:80
+// Copyright netprog authors. MIT license.
+
+/**
+ * socket1: the world's simplest web browser. Opens a TCP connection to the
+ * book's server, sends `GET http://data.pr4e.org/romeo.txt HTTP/1.0` and a
+ * blank line, then reads at most 512 bytes at a time until the server closes
+ * the connection, writing every byte to stdout unchanged: status line,
+ * headers, blank line, body.
+ *
+ *     deno run --allow-net=data.pr4e.org:80 scripts/socket1.ts [URL]
+ *
+ * Permissions:
+ * - `--allow-net=data.pr4e.org:80`: connect to the book's server. For
+ *   another URL, allow its host and port instead
+ *   (`--allow-net=127.0.0.1:8000` for the local mirror, `deno task serve`).
+ *
+ * @module
+ */
+
+import { parseUrlTarget } from "../mod.ts";
+import { parseCommandLine, run, writeOut } from "./_cli.ts";
+import {
+  connectTo,
+  endpoint,
+  NET_ARGS,
+  NET_USAGE,
+  netOptions,
+  readChunks,
+  sendAll,
+} from "./_net.ts";
+
+const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/socket1.ts [URL] [options]
+
+Sends "GET URL HTTP/1.0" and a blank line over a raw TCP connection (TLS for
+https://) and writes everything the server sends back to stdout, unchanged.
+URL defaults to http://data.pr4e.org/romeo.txt; for another host, allow it
+with --allow-net=HOST:PORT instead (port 80 for http, 443 for https).
+
+Options:
+${NET_USAGE}  -h, --help                 print this help
+`;
+
+run("socket1", async () => {
+  const { values, positionals } = parseCommandLine(USAGE, NET_ARGS);
+  const options = netOptions(values);
+  const target = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/romeo.txt");
+  const where = endpoint(target);
+  const mysock = await connectTo(target, options);
+  await sendAll(mysock, `GET ${target.url} HTTP/1.0\r\n\r\n`, where);
+  for await (const data of readChunks(mysock, { size: 512, ...options, where })) {
+    await writeOut(data);
+  }
+});

@@ -1,0 +1,122 @@
+#!/usr/bin/env -S deno run --allow-net=data.pr4e.org:80 --allow-write=stuff.jpg,stuff.jpg.part --allow-read=stuff.jpg.part
+// Copyright netprog authors. MIT license.
+
+/**
+ * urljpeg: retrieves an image over a raw socket. Sends
+ * `GET http://data.pr4e.org/cover3.jpg HTTP/1.0` and a blank line, reads at
+ * most 5120 bytes at a time, and prints for each read the bytes it returned
+ * and the running total. At the end it prints `Header length N` (the offset of
+ * the first CRLFCRLF, found on the bytes), the header block as received, and
+ * writes the body (everything after the CRLFCRLF) to `stuff.jpg`: first to
+ * `stuff.jpg.part`, then renamed, so a failure never leaves half a picture.
+ * With `--delay 0.25` it sleeps after each read, the book's experiment that
+ * lets the server get ahead (reads then come back full).
+ *
+ *     deno run --allow-net=data.pr4e.org:80 --allow-write=stuff.jpg,stuff.jpg.part --allow-read=stuff.jpg.part scripts/urljpeg.ts [URL]
+ *
+ * Permissions:
+ * - `--allow-net=data.pr4e.org:80`: connect to the book's server. For another
+ *   URL, allow its host and port instead.
+ * - `--allow-write=stuff.jpg,stuff.jpg.part`: write the picture beside its
+ *   final name, then rename it into place.
+ * - `--allow-read=stuff.jpg.part`: Deno asks for read access to a file it
+ *   renames. With `-o PATH`, give PATH and PATH.part instead.
+ *
+ * The whole response is held in memory, up to `--max-bytes` (64 MiB unless
+ * raised).
+ *
+ * @module
+ */
+
+import { HeaderEndFinder, parseUrlTarget } from "../mod.ts";
+import {
+  integerOption,
+  parseCommandLine,
+  requireAtomicWrite,
+  run,
+  RunError,
+  secondsOption,
+  writeFileAtomic,
+  writeOut,
+} from "./_cli.ts";
+import {
+  connectTo,
+  endpoint,
+  NET_ARGS,
+  NET_USAGE,
+  netOptions,
+  readChunks,
+  sendAll,
+} from "./_net.ts";
+
+const FLAGS =
+  "--allow-net=data.pr4e.org:80 --allow-write=stuff.jpg,stuff.jpg.part --allow-read=stuff.jpg.part";
+const MAX_BYTES = 64 * 1024 * 1024;
+
+const USAGE = `Usage: deno run ${FLAGS} scripts/urljpeg.ts [URL] [options]
+
+Sends "GET URL HTTP/1.0" over a raw TCP connection, prints the size of each
+read (at most 5120 bytes) and the running total, then the header length and the
+header, and saves the body as stuff.jpg. URL defaults to
+http://data.pr4e.org/cover3.jpg; for another host, allow it with
+--allow-net=HOST:PORT instead.
+
+Options:
+  --delay SECONDS            sleep after each read (the book tries 0.25)
+  -o, --output PATH          save the body as PATH instead (allow PATH and PATH.part)
+  --max-bytes N              largest response held in memory (default ${MAX_BYTES}, 64 MiB)
+${NET_USAGE}  -h, --help                 print this help
+`;
+
+run("urljpeg", async () => {
+  const { values, positionals } = parseCommandLine(USAGE, {
+    ...NET_ARGS,
+    delay: { type: "string" },
+    output: { type: "string", short: "o" },
+    "max-bytes": { type: "string" },
+  });
+  const options = netOptions(values);
+  const delay = secondsOption("delay", values.delay, 0, false);
+  const maxBytes = integerOption("max-bytes", values["max-bytes"], MAX_BYTES, 1, 2 ** 32);
+  const output = values.output ?? "stuff.jpg";
+  const target = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/cover3.jpg");
+  await requireAtomicWrite(output);
+  const where = endpoint(target);
+  const mysock = await connectTo(target, options);
+  await sendAll(mysock, `GET ${target.url} HTTP/1.0\r\n\r\n`, where);
+
+  const chunks: Uint8Array[] = [];
+  const finder = new HeaderEndFinder();
+  let count = 0;
+  for await (const data of readChunks(mysock, { size: 5120, ...options, where })) {
+    count += data.length;
+    if (count > maxBytes) {
+      throw new RunError(
+        `cannot read from ${where}`,
+        `the response is larger than ${maxBytes} bytes (raise --max-bytes)`,
+      );
+    }
+    finder.push(data);
+    chunks.push(data);
+    await writeOut(`${data.length} ${count}\n`);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay * 1000));
+  }
+
+  const pos = finder.index;
+  if (pos < 0) {
+    throw new RunError(
+      "cannot find the end of the header",
+      `no CRLFCRLF in the ${count} bytes received; ${output} not written`,
+    );
+  }
+  const picture = new Uint8Array(count);
+  let offset = 0;
+  for (const chunk of chunks) {
+    picture.set(chunk, offset);
+    offset += chunk.length;
+  }
+  await writeOut(`Header length ${pos}\n`);
+  await writeOut(picture.subarray(0, pos));
+  await writeOut("\n");
+  await writeFileAtomic(output, picture.subarray(pos + 4));
+});
