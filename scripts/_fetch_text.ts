@@ -1,0 +1,329 @@
+// Copyright netprog authors. MIT license.
+
+/**
+ * What the `fetch`-based programs of the chapter share (urllib1, urlwords,
+ * urllinks, the crawler, exercises 3 and 4): the command line, a `fetch`
+ * that raises on an HTTP error as the book's `urllib` does, an idle timeout,
+ * a limit on the size of a page held in memory, and the body decoded as
+ * UTF-8 with one streaming decoder (a character split across two reads
+ * stays whole). Deno only.
+ *
+ * @module
+ */
+
+import { integerOption, RunError, secondsOption } from "./_cli.ts";
+
+/** How long the programs wait for the server to send something, in seconds. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+/** The largest page, in bytes, a program that holds the whole page accepts: 64 MiB. */
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The `parseArgs` declarations of `--timeout` and `--max-bytes`. */
+export const FETCH_ARGS = {
+  timeout: { type: "string" },
+  "max-bytes": { type: "string" },
+} as const;
+
+/** The `--help` line that describes `--timeout`. */
+export const TIMEOUT_USAGE =
+  `  --timeout SECONDS  give up when the server sends nothing for this long (default 30)
+`;
+
+/** The `--help` line that describes `--max-bytes`. */
+export const MAX_BYTES_USAGE =
+  `  --max-bytes N      give up on a page larger than N bytes (default 67108864, 64 MiB)
+`;
+
+/**
+ * Turns the values of `--timeout` and `--max-bytes` into
+ * {@linkcode FetchBodyOptions}; a bad value is a usage error (exit status 2).
+ *
+ * @param values The parsed option values.
+ * @returns The timeout in seconds and the size limit in bytes.
+ *
+ * @example A ten second timeout and the default size limit
+ * ```ts
+ * import { fetchOptions } from "./_fetch_text.ts";
+ * import { assertEquals } from "../core/_assert.ts";
+ *
+ * assertEquals(fetchOptions({ timeout: "10" }), {
+ *   timeoutSeconds: 10,
+ *   maxBytes: 64 * 1024 * 1024,
+ * });
+ * ```
+ */
+export function fetchOptions(
+  values: { timeout?: string; "max-bytes"?: string },
+): { timeoutSeconds: number; maxBytes: number } {
+  return {
+    timeoutSeconds: secondsOption("timeout", values.timeout, DEFAULT_TIMEOUT_SECONDS),
+    maxBytes: integerOption(
+      "max-bytes",
+      values["max-bytes"],
+      DEFAULT_MAX_BYTES,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
+  };
+}
+
+/** The white space Python's `str.strip()` and `str.split()` remove (`str.isspace()`). */
+const PYTHON_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029" +
+  "\\u202f\\u205f\\u3000";
+const PYTHON_STRIP = new RegExp(`^[${PYTHON_SPACE}]+|[${PYTHON_SPACE}]+$`, "g");
+
+/**
+ * Removes white space at both ends as Python's `str.strip()` with no argument
+ * does: Python's white-space set (`str.isspace()`), which includes the ASCII
+ * separators `\x1c`–`\x1f` and `\x85` but not U+FEFF.
+ *
+ * @param text The text.
+ * @returns The text without surrounding white space.
+ *
+ * @example Stripping a line of the book's file
+ * ```ts
+ * import { pythonStrip } from "./_fetch_text.ts";
+ * import { assertEquals } from "../core/_assert.ts";
+ *
+ * assertEquals(pythonStrip("  It is the east\r\n"), "It is the east");
+ * assertEquals(pythonStrip("\x1cword\u3000"), "word");
+ * assertEquals(pythonStrip("\ufeffword"), "\ufeffword");
+ * ```
+ */
+export function pythonStrip(text: string): string {
+  return text.replace(PYTHON_STRIP, "");
+}
+
+/** Options for {@linkcode fetchBody}. */
+export interface FetchBodyOptions {
+  /**
+   * Give up when the server sends nothing (no connection, no headers, no
+   * body bytes) for this many seconds.
+   *
+   * @default {30}
+   */
+  timeoutSeconds?: number;
+  /**
+   * Give up when the body is larger than this many bytes.
+   *
+   * @default {Infinity}
+   */
+  maxBytes?: number;
+  /**
+   * Keep a leading byte order mark as the character U+FEFF, as Python's
+   * `bytes.decode()` does; when false it is dropped, as a browser does.
+   *
+   * @default {false}
+   */
+  keepByteOrderMark?: boolean;
+}
+
+/**
+ * Fetches `url` as the book's `urllib.request.urlopen()` does: redirects
+ * followed, an HTTP error status (4xx, 5xx) is an error. The body is then
+ * read once, as text, chunk by chunk or line by line.
+ *
+ * Errors are {@linkcode RunError}s: `cannot retrieve URL: 404 Not Found`,
+ * `cannot connect to HOST:PORT: connection refused`, a timeout or a body over
+ * the limit. A missing network permission is rethrown as is, so that the
+ * script names the flag to add.
+ *
+ * @param url The absolute URL.
+ * @param options Timeout, size limit, byte order mark.
+ * @returns The body, ready to read.
+ *
+ * @example Reading lines (a `data:` URL needs no permission)
+ * ```ts
+ * import { fetchBody } from "./_fetch_text.ts";
+ * import { assertEquals } from "../core/_assert.ts";
+ *
+ * const body = await fetchBody("data:text/plain,But%20soft%0AIt%20is%0A");
+ * const lines = [];
+ * for await (const line of body.lines()) lines.push(line);
+ * assertEquals(lines, ["But soft", "It is"]);
+ * ```
+ */
+export async function fetchBody(url: string, options: FetchBodyOptions = {}): Promise<FetchedBody> {
+  const seconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const controller = new AbortController();
+  const idle = new IdleTimer(controller, seconds);
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: controller.signal });
+  } catch (error) {
+    idle.stop();
+    throw fetchFailure(url, error, controller.signal);
+  }
+  if (!response.ok) {
+    idle.stop();
+    await response.body?.cancel().catch(() => {});
+    const why = `${response.status} ${response.statusText}`.trim();
+    throw new RunError("cannot retrieve URL", why);
+  }
+  const maxBytes = options.maxBytes ?? Infinity;
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  if (length > maxBytes) {
+    idle.stop();
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge(maxBytes);
+  }
+  return new Body(response, controller.signal, idle, maxBytes, !!options.keepByteOrderMark);
+}
+
+/** The body of a fetched page, read once: as bytes, text chunks, lines or the whole text. */
+export interface FetchedBody {
+  /** The page's URL after redirects: the base for its relative links. */
+  readonly url: string;
+  /** The body's bytes as they arrive, counted against the size limit. */
+  bytes(): AsyncGenerator<Uint8Array>;
+  /**
+   * The body decoded as UTF-8 by one streaming decoder (invalid bytes become
+   * U+FFFD), one string per chunk received.
+   */
+  textChunks(): AsyncGenerator<string>;
+  /**
+   * The body's lines as Python iterates a response: split on `\n` only, the
+   * `\n` removed, no extra empty line after a final newline.
+   */
+  lines(): AsyncGenerator<string>;
+  /** The whole body as one string. */
+  text(): Promise<string>;
+}
+
+class Body implements FetchedBody {
+  readonly url: string;
+  #response: Response;
+  #signal: AbortSignal;
+  #idle: IdleTimer;
+  #maxBytes: number;
+  #keepByteOrderMark: boolean;
+
+  constructor(
+    response: Response,
+    signal: AbortSignal,
+    idle: IdleTimer,
+    maxBytes: number,
+    keepByteOrderMark: boolean,
+  ) {
+    this.url = response.url;
+    this.#response = response;
+    this.#signal = signal;
+    this.#idle = idle;
+    this.#maxBytes = maxBytes;
+    this.#keepByteOrderMark = keepByteOrderMark;
+  }
+
+  async *bytes(): AsyncGenerator<Uint8Array> {
+    const body = this.#response.body;
+    if (body === null) {
+      this.#idle.stop();
+      return;
+    }
+    const reader = body.getReader();
+    let total = 0;
+    try {
+      while (true) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          throw fetchFailure(this.url, error, this.#signal);
+        }
+        if (next.done) break;
+        this.#idle.restart();
+        total += next.value.byteLength;
+        if (total > this.#maxBytes) throw tooLarge(this.#maxBytes);
+        yield next.value;
+      }
+    } finally {
+      this.#idle.stop();
+      await reader.cancel().catch(() => {});
+    }
+  }
+
+  async *textChunks(): AsyncGenerator<string> {
+    const decoder = new TextDecoder("utf-8", { ignoreBOM: this.#keepByteOrderMark });
+    for await (const chunk of this.bytes()) {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text !== "") yield text;
+    }
+    const rest = decoder.decode();
+    if (rest !== "") yield rest;
+  }
+
+  async *lines(): AsyncGenerator<string> {
+    let partial = "";
+    for await (const text of this.textChunks()) {
+      const parts = (partial + text).split("\n");
+      partial = parts.pop()!;
+      yield* parts;
+    }
+    if (partial !== "") yield partial;
+  }
+
+  async text(): Promise<string> {
+    const parts: string[] = [];
+    for await (const text of this.textChunks()) parts.push(text);
+    return parts.join("");
+  }
+}
+
+/** Aborts a request when nothing arrives for a while; restarted on every chunk. */
+class IdleTimer {
+  #controller: AbortController;
+  #seconds: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(controller: AbortController, seconds: number) {
+    this.#controller = controller;
+    this.#seconds = seconds;
+    this.restart();
+  }
+
+  restart(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      const why = `no data for ${this.#seconds} seconds (a longer --timeout may help)`;
+      this.#controller.abort(new RunError("cannot retrieve URL", why));
+    }, Math.min(this.#seconds * 1000, 2 ** 31 - 1));
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+function tooLarge(maxBytes: number): RunError {
+  return new RunError(
+    "cannot retrieve URL",
+    `the page is larger than ${maxBytes} bytes (a larger --max-bytes may help)`,
+  );
+}
+
+/** One clear error for what `fetch` or a body read threw. */
+function fetchFailure(url: string, error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted && signal.reason instanceof RunError) return signal.reason;
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return error;
+  }
+  if (error instanceof RunError) return error;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : "";
+  const message = error instanceof Error ? error.message : String(error);
+  let where = "URL";
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port || (parsed.protocol === "https:" ? "443" : "80");
+    where = `${parsed.hostname}:${port}`;
+  } catch { /* not a URL: keep "URL" */ }
+  const detail = cause || message;
+  if (/dns error|failed to lookup/i.test(detail)) {
+    return new RunError(`cannot connect to ${where}`, "name not resolved");
+  }
+  if (/connection refused/i.test(detail)) {
+    return new RunError(`cannot connect to ${where}`, "connection refused");
+  }
+  const last = detail.split(": ").pop()!.replace(/\s*\(os error \d+\)$/, "").trim();
+  const why = last.charAt(0).toLowerCase() + last.slice(1);
+  return new RunError("cannot retrieve URL", why.split("\n")[0] || "unknown error");
+}

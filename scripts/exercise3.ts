@@ -1,0 +1,57 @@
+#!/usr/bin/env -S deno run --allow-net=data.pr4e.org:80
+// Copyright netprog authors. MIT license.
+
+/**
+ * exercise3: the chapter's exercise 3, exercise 2 with `fetch`. Asks for a
+ * URL (`Enter - `, as the book's `urllib` programs ask), fetches the document,
+ * shows the first 3000 characters of its body (no headers), keeps reading to
+ * the end, then prints a newline and `Total characters: N`. Characters are
+ * counted as Python's `len` counts them (code points, not bytes, not UTF-16
+ * units), decoded as the body streams in, so the page is never held in memory
+ * whole.
+ *
+ *     deno run --allow-net=data.pr4e.org:80 scripts/exercise3.ts [URL]
+ *
+ * With a URL argument there is no prompt. A byte order mark counts as a
+ * character, as in Python; bytes that are not UTF-8 count as one U+FFFD each.
+ *
+ * Permissions:
+ * - `--allow-net=data.pr4e.org:80`: fetch from the book's server
+ *   (`http://data.pr4e.org/romeo.txt`, say). For another URL,
+ *   allow its host and port instead (`--allow-net=127.0.0.1:8000`).
+ *
+ * @module
+ */
+
+import { countCodePoints, parseUrlTarget } from "../mod.ts";
+import { input, parseCommandLine, run, secondsOption, writeOut } from "./_cli.ts";
+import { DEFAULT_TIMEOUT_SECONDS, FETCH_ARGS, fetchBody, TIMEOUT_USAGE } from "./_fetch_text.ts";
+
+const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/exercise3.ts [URL]
+
+Asks for a URL ("Enter - ") unless one is given, shows the first 3000
+characters of the document, then the total number of characters (code points)
+in it. The book's files are on data.pr4e.org; for another host, allow it with
+--allow-net=HOST:PORT instead.
+
+Options:
+${TIMEOUT_USAGE}  -h, --help         print this help
+`;
+
+const SHOWN = 3000;
+
+run("exercise3", async () => {
+  const { values, positionals } = parseCommandLine(USAGE, { timeout: FETCH_ARGS.timeout });
+  const timeoutSeconds = secondsOption("timeout", values.timeout, DEFAULT_TIMEOUT_SECONDS);
+  const url = parseUrlTarget(positionals[0] ?? await input("Enter - ", "a URL")).url;
+  const fhand = await fetchBody(url, { timeoutSeconds, keepByteOrderMark: true });
+  let count = 0;
+  for await (const text of fhand.textChunks()) {
+    if (count < SHOWN) {
+      const shown = Array.from(text.slice(0, 2 * (SHOWN - count))).slice(0, SHOWN - count);
+      await writeOut(shown.join(""));
+    }
+    count += countCodePoints(text);
+  }
+  await writeOut(`\nTotal characters: ${count}\n`);
+});

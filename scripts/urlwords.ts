@@ -1,0 +1,56 @@
+#!/usr/bin/env -S deno run --allow-net=data.pr4e.org:80
+// Copyright netprog authors. MIT license.
+
+/**
+ * urlwords: fetches a text file and counts its words, split as Python's
+ * `str.split()` splits (Python's white space, case kept, punctuation kept).
+ * Prints the counts as one line of JSON, words in the order first seen
+ * (`{"But":1,"soft":1,...}`), as the book prints its dictionary; with
+ * `--top N`, the N most frequent words instead, one `<count> <word>` a line,
+ * ties in the order first seen. The whole page is held in memory, so its size
+ * is capped (`--max-bytes`, 64 MiB by default).
+ *
+ *     deno run --allow-net=data.pr4e.org:80 scripts/urlwords.ts [URL] [--top N]
+ *
+ * Permissions:
+ * - `--allow-net=data.pr4e.org:80`: fetch the book's file. For another URL,
+ *   allow its host and port instead (`--allow-net=127.0.0.1:8000`).
+ *
+ * @module
+ */
+
+import { countWords, formatWordCounts, parseUrlTarget, topWords } from "../mod.ts";
+import { integerOption, parseCommandLine, run, writeOut } from "./_cli.ts";
+import {
+  FETCH_ARGS,
+  fetchBody,
+  fetchOptions,
+  MAX_BYTES_USAGE,
+  TIMEOUT_USAGE,
+} from "./_fetch_text.ts";
+
+const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/urlwords.ts [URL] [--top N]
+
+Counts the words of the text at URL (split as Python's str.split() splits)
+and prints them as one line of JSON, in the order first seen.
+URL defaults to http://data.pr4e.org/romeo.txt; for another host, allow it
+with --allow-net=HOST:PORT instead.
+
+Options:
+  --top N            print the N most frequent words instead, "<count> <word>" a line
+${TIMEOUT_USAGE}${MAX_BYTES_USAGE}  -h, --help         print this help
+`;
+
+run("urlwords", async () => {
+  const { values, positionals } = parseCommandLine(USAGE, {
+    top: { type: "string" },
+    ...FETCH_ARGS,
+  });
+  const url = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/romeo.txt").url;
+  const top = values.top && integerOption("top", values.top, 0, 0, Number.MAX_SAFE_INTEGER);
+  const fhand = await fetchBody(url, { ...fetchOptions(values), keepByteOrderMark: true });
+  const counts = countWords(await fhand.text());
+  if (values.top === undefined) return await writeOut(formatWordCounts(counts) + "\n");
+  const lines = topWords(counts, top || 0).map(([word, count]) => `${count} ${word}\n`);
+  await writeOut(lines.join(""));
+});
