@@ -1,0 +1,286 @@
+#!/usr/bin/env -S deno run --allow-run=deno --allow-read=scripts,/tmp --allow-write=/tmp
+// Copyright netprog authors. MIT license.
+
+/**
+ * demo: the whole chapter with no network. Starts the local mirror of the
+ * book's server (`scripts/serve.ts`) on a free port, then runs every program
+ * of the chapter against it, one after the other, each with its own
+ * permission flags (those of its shebang line, with the book's host replaced
+ * by the mirror's `127.0.0.1:PORT`) and with its prompts answered on stdin.
+ * Each program is introduced by one line naming it and the command; its
+ * output follows as it prints it. The programs run in a new temporary folder,
+ * so the files they write (`stuff.jpg`, `cover3.jpg`) land there; the folder
+ * is removed at the end. A program whose script does not exist is reported as
+ * not available. The exit status is 1 when any program failed.
+ *
+ *     deno run --allow-run=deno --allow-read=scripts,/tmp --allow-write=/tmp scripts/demo.ts
+ *
+ * Permissions:
+ * - `--allow-run=deno`: start the mirror and each program, every one with its
+ *   own narrow flags.
+ * - `--allow-read=scripts`: find each program and read its shebang line.
+ * - `--allow-read=/tmp` and `--allow-write=/tmp`: create the temporary
+ *   working folder, list what the programs wrote, remove it.
+ *
+ * @module
+ */
+
+import { parseCommandLine, run, RunError, UsageError, writeOut } from "./_cli.ts";
+
+const USAGE =
+  `Usage: deno run --allow-run=deno --allow-read=scripts,/tmp --allow-write=/tmp scripts/demo.ts [options]
+
+Starts the local mirror of the book's server on a free port and runs every
+program of the chapter against it, in a temporary folder removed at the end.
+
+Options:
+  --only NAMES       run only these programs (comma-separated, such as socket1,urljpeg)
+  --timeout SECONDS  stop a program that runs longer than this (default 60)
+  -h, --help         print this help
+`;
+
+/** One program of the chapter, and how the demo runs it. */
+interface Program {
+  /** The script's name in `scripts/`. */
+  name: string;
+  /** The path on the mirror it is given as its URL argument. */
+  path?: string;
+  /** What is typed at its prompts (the URL first, on the mirror, when it starts with `/`). */
+  answers?: string[];
+}
+
+/** Every program of the chapter, in the book's order, then the exercises. */
+const PROGRAMS: Program[] = [
+  { name: "socket1", path: "/romeo.txt" },
+  { name: "socket2", answers: ["/romeo.txt"] },
+  { name: "urljpeg", path: "/cover3.jpg" },
+  { name: "urllib1", path: "/romeo.txt" },
+  { name: "urllib2", path: "/page1.htm" },
+  { name: "urlwords", path: "/romeo.txt" },
+  { name: "urlregex", answers: ["/page1.htm"] },
+  { name: "urllinks", answers: ["/page1.htm"] },
+  { name: "urllink2", answers: ["/page2.htm"] },
+  { name: "urllink3", answers: ["/page2.htm", "2"] },
+  { name: "curl1", path: "/cover3.jpg" },
+  { name: "curl2", path: "/cover3.jpg" },
+  { name: "curl3", answers: ["/cover3.jpg", "Y"] },
+  { name: "exercise1", answers: ["/romeo.txt"] },
+  { name: "exercise2", answers: ["/intro-short.txt"] },
+  { name: "exercise3", path: "/intro-short.txt" },
+  { name: "exercise4", path: "/page1.htm" },
+  { name: "exercise5", path: "/romeo.txt" },
+];
+
+const SCRIPTS = new URL(".", import.meta.url).pathname;
+const DATA = new URL("../data", import.meta.url).pathname;
+const encoder = new TextEncoder();
+
+run("demo", async () => {
+  const { values } = parseCommandLine(USAGE, {
+    only: { type: "string" },
+    timeout: { type: "string" },
+  }, 0);
+  const timeoutSeconds = values.timeout === undefined ? 60 : Number(values.timeout);
+  if (!(timeoutSeconds > 0)) {
+    throw new UsageError(
+      `cannot use --timeout "${values.timeout}"`,
+      "expected a number of seconds above 0",
+    );
+  }
+  let programs = PROGRAMS;
+  if (values.only !== undefined) {
+    const names = values.only.split(",").map((name) => name.trim()).filter((name) => name);
+    const unknown = names.filter((name) => !PROGRAMS.some((program) => program.name === name));
+    if (unknown.length > 0 || names.length === 0) {
+      throw new UsageError(
+        `cannot use --only "${values.only}"`,
+        `no program named ${unknown[0] ?? "at all"} (see --help)`,
+      );
+    }
+    programs = PROGRAMS.filter((program) => names.includes(program.name));
+  }
+
+  const folder = await Deno.makeTempDir({ prefix: "netprog-demo-" });
+  const mirror = await startMirror();
+  const cleanUp = async () => {
+    await mirror.stop();
+    await Deno.remove(folder, { recursive: true }).catch(() => {});
+  };
+  const onInterrupt = () => {
+    cleanUp().finally(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+
+  const failed: string[] = [];
+  const missing: string[] = [];
+  try {
+    await writeOut(
+      `== serve: deno run --allow-net=127.0.0.1 --allow-read=data scripts/serve.ts --port 0\n` +
+        `${mirror.firstLine}\n` +
+        `== working folder: ${folder} (removed at the end)\n`,
+    );
+    for (const program of programs) {
+      const outcome = await runProgram(program, mirror.port, folder, timeoutSeconds);
+      if (outcome === "missing") missing.push(program.name);
+      else if (outcome !== 0) failed.push(program.name);
+    }
+    const written: string[] = [];
+    for await (const entry of Deno.readDir(folder)) {
+      const { size } = await Deno.stat(`${folder}/${entry.name}`);
+      written.push(`${entry.name} (${size} bytes)`);
+    }
+    written.sort();
+    await writeOut(`== files written: ${written.length > 0 ? written.join(", ") : "none"}\n`);
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+    await cleanUp();
+  }
+  const ran = programs.length - missing.length;
+  await writeOut(
+    `== done: ${ran} of ${programs.length} programs ran, ${ran - failed.length} succeeded` +
+      (failed.length > 0 ? `; failed: ${failed.join(", ")}` : "") +
+      (missing.length > 0 ? `; not available: ${missing.join(", ")}` : "") + "\n",
+  );
+  if (failed.length > 0) {
+    throw new RunError(
+      `${failed.length} program${failed.length === 1 ? "" : "s"} failed`,
+      failed.join(", "),
+    );
+  }
+});
+
+/** Runs one program against the mirror; its exit status, or "missing". */
+async function runProgram(
+  program: Program,
+  port: number,
+  folder: string,
+  timeoutSeconds: number,
+): Promise<number | "missing"> {
+  const script = `${SCRIPTS}${program.name}.ts`;
+  let source: string;
+  try {
+    source = await Deno.readTextFile(script);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    await writeOut(
+      `== ${program.name}: not available (scripts/${program.name}.ts does not exist yet)\n`,
+    );
+    return "missing";
+  }
+  const origin = `http://127.0.0.1:${port}`;
+  const flags = loopbackFlags(source, `127.0.0.1:${port}`);
+  const args = program.path === undefined ? [] : [`${origin}${program.path}`];
+  const answers = (program.answers ?? []).map((answer) =>
+    answer.startsWith("/") ? `${origin}${answer}` : answer
+  );
+  const command = ["deno", "run", ...flags, `scripts/${program.name}.ts`, ...args].join(" ");
+  const typed = answers.length === 0
+    ? ""
+    : answers.length === 1
+    ? `echo ${answers[0]} | `
+    : `printf '${answers.join("\\n")}\\n' | `;
+  await writeOut(`== ${program.name}: ${typed}${command}\n`);
+
+  const child = new Deno.Command("deno", {
+    args: ["run", "--no-prompt", ...flags, script, ...args],
+    cwd: folder,
+    stdin: answers.length === 0 ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }, timeoutSeconds * 1000);
+  if (answers.length > 0) {
+    const writer = child.stdin.getWriter();
+    await writer.write(encoder.encode(answers.map((answer) => `${answer}\n`).join(""))).catch(
+      () => {},
+    );
+    await writer.close().catch(() => {});
+  }
+  let last = 10;
+  const forward = async (stream: ReadableStream<Uint8Array>, to: typeof Deno.stdout) => {
+    for await (const chunk of stream) {
+      let done = 0;
+      while (done < chunk.length) done += await to.write(chunk.subarray(done));
+      if (to === Deno.stdout && chunk.length > 0) last = chunk[chunk.length - 1];
+    }
+  };
+  await Promise.all([forward(child.stdout, Deno.stdout), forward(child.stderr, Deno.stderr)]);
+  const status = await child.status;
+  clearTimeout(timer);
+  if (last !== 10) await writeOut("\n");
+  if (status.signal === "SIGKILL") {
+    await writeOut(`!! ${program.name}: stopped after ${timeoutSeconds} seconds\n`);
+    return 124;
+  }
+  if (status.code !== 0) await writeOut(`!! ${program.name}: exit status ${status.code}\n`);
+  return status.code;
+}
+
+/**
+ * The permission flags of a script's shebang line, with every `--allow-net`
+ * pointed at the mirror instead (added when the line has none).
+ */
+function loopbackFlags(source: string, hostPort: string): string[] {
+  const first = source.split("\n", 1)[0];
+  const flags = first.startsWith("#!")
+    ? first.split(/\s+/).filter((word) => word.startsWith("--"))
+    : [];
+  const adjusted = flags.map((flag) =>
+    flag.startsWith("--allow-net") ? `--allow-net=${hostPort}` : flag
+  );
+  if (!adjusted.some((flag) => flag.startsWith("--allow-net"))) {
+    adjusted.unshift(`--allow-net=${hostPort}`);
+  }
+  return adjusted.filter((flag) => flag !== "--no-prompt");
+}
+
+/** Starts `scripts/serve.ts --port 0` and reads the port from its first line. */
+async function startMirror(): Promise<{ port: number; firstLine: string; stop(): Promise<void> }> {
+  const child = new Deno.Command("deno", {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-net=127.0.0.1",
+      `--allow-read=${DATA}`,
+      `${SCRIPTS}serve.ts`,
+      "--port",
+      "0",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // The request log is not part of the demo: read it and let it go.
+  const log = child.stderr.pipeTo(new WritableStream()).catch(() => {});
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  clearTimeout(timer);
+  const firstLine = text.split("\n", 1)[0];
+  const m = /^Serving the book's files on http:\/\/127\.0\.0\.1:(\d+)\/$/.exec(firstLine);
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      await reader.cancel().catch(() => {});
+      await child.status;
+      await log;
+    })();
+  if (!m) {
+    await stop();
+    throw new RunError("cannot start the mirror", firstLine || "it printed nothing");
+  }
+  return { port: Number(m[1]), firstLine, stop };
+}
