@@ -103,13 +103,42 @@ run("serve", async () => {
     encoder.encode(`Serving the book's files on http://127.0.0.1:${actual}/\n`),
   );
   for await (const conn of listener) {
-    answer(conn, dir, timeoutMs).catch(() => {/* the client went away */}).finally(() => {
-      try {
-        conn.close();
-      } catch { /* already closed */ }
-    });
+    answer(conn, dir, timeoutMs)
+      .then(() => lingeringClose(conn))
+      .catch(() => {/* the client went away */})
+      .finally(() => {
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      });
   }
 });
+
+/**
+ * Ends the response, then reads and drops what the client still sends (a
+ * request body, the rest of a refused request) for up to a second, so that
+ * closing with unread data does not reset the connection before the client
+ * has read the answer.
+ */
+async function lingeringClose(conn: Deno.Conn): Promise<void> {
+  await conn.closeWrite();
+  const buffer = new Uint8Array(16384);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), 1000);
+  });
+  try {
+    for (let dropped = 0; dropped < 1 << 20;) {
+      const reading = conn.read(buffer);
+      reading.catch(() => {/* closed below */});
+      const n = await Promise.race([reading, deadline]);
+      if (n === null) return;
+      dropped += n;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Reads one request from `conn`, writes one response, and returns. */
 async function answer(conn: Deno.Conn, dir: string, timeoutMs: number): Promise<void> {

@@ -197,8 +197,10 @@ export interface Mirror extends AsyncDisposable {
 /**
  * Starts `scripts/serve.ts` on a free port with its own narrow flags and
  * waits for its first stdout line, `Serving the book's files on http://127.0.0.1:PORT/`.
+ *
+ * @param args More arguments for serve.ts, such as `["--timeout", "0.5"]`.
  */
-export async function startMirror(): Promise<Mirror> {
+export async function startMirror(args: string[] = []): Promise<Mirror> {
   const child = new Deno.Command("deno", {
     args: [
       "run",
@@ -208,6 +210,7 @@ export async function startMirror(): Promise<Mirror> {
       `${ROOT}/scripts/serve.ts`,
       "--port",
       "0",
+      ...args,
     ],
     cwd: ROOT,
     stdin: "null",
