@@ -140,7 +140,7 @@ export interface FetchBodyOptions {
  *
  * const body = await fetchBody("data:text/plain,But%20soft%0AIt%20is%0A");
  * const lines = [];
- * for await (const line of body.lines()) lines.push(line);
+ * for await (const batch of body.lineBatches()) lines.push(...batch);
  * assertEquals(lines, ["But soft", "It is"]);
  * ```
  */
@@ -183,10 +183,12 @@ export interface FetchedBody {
    */
   textChunks(): AsyncGenerator<string>;
   /**
-   * The body's lines as Python iterates a response: split on `\n` only, the
-   * `\n` removed, no extra empty line after a final newline.
+   * The body's lines as Python iterates a response (split on `\n` only, the
+   * `\n` removed, no extra empty line after a final newline), in batches:
+   * the lines completed by each chunk received, so that a program can write
+   * them at once, as soon as they arrive.
    */
-  lines(): AsyncGenerator<string>;
+  lineBatches(): AsyncGenerator<string[]>;
   /** The whole body as one string. */
   text(): Promise<string>;
 }
@@ -252,14 +254,14 @@ class Body implements FetchedBody {
     if (rest !== "") yield rest;
   }
 
-  async *lines(): AsyncGenerator<string> {
+  async *lineBatches(): AsyncGenerator<string[]> {
     let partial = "";
     for await (const text of this.textChunks()) {
-      const parts = (partial + text).split("\n");
-      partial = parts.pop()!;
-      yield* parts;
+      const lines = (partial + text).split("\n");
+      partial = lines.pop()!;
+      if (lines.length > 0) yield lines;
     }
-    if (partial !== "") yield partial;
+    if (partial !== "") yield [partial];
   }
 
   async text(): Promise<string> {

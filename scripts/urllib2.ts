@@ -45,5 +45,7 @@ run("urllib2", async () => {
     timeoutSeconds: secondsOption("timeout", values.timeout, DEFAULT_TIMEOUT_SECONDS),
     keepByteOrderMark: true,
   });
-  for await (const line of fhand.lines()) await writeOut(pythonStrip(line) + "\n");
+  for await (const lines of fhand.lineBatches()) {
+    await writeOut(lines.map((line) => pythonStrip(line) + "\n").join(""));
+  }
 });
