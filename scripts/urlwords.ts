@@ -47,10 +47,10 @@ run("urlwords", async () => {
     ...FETCH_ARGS,
   });
   const url = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/romeo.txt").url;
-  const top = values.top && integerOption("top", values.top, 0, 0, Number.MAX_SAFE_INTEGER);
+  const top = integerOption("top", values.top, 0, 1, Number.MAX_SAFE_INTEGER);
   const fhand = await fetchBody(url, { ...fetchOptions(values), keepByteOrderMark: true });
   const counts = countWords(await fhand.text());
   if (values.top === undefined) return await writeOut(formatWordCounts(counts) + "\n");
-  const lines = topWords(counts, top || 0).map(([word, count]) => `${count} ${word}\n`);
+  const lines = topWords(counts, top).map(([word, count]) => `${count} ${word}\n`);
   await writeOut(lines.join(""));
 });

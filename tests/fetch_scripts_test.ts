@@ -492,8 +492,12 @@ Deno.test("a malformed URL or a bad option exits 2 with one line", async () => {
   }
   const prompted = await runScript("urlregex", [], { flags: [], stdin: "romeo.txt\n" });
   assertFailure(prompted, 2, /^urlregex: /, "Enter - ");
-  const top = await runScript("urlwords", ["--top", "many"], { flags: [] });
-  assertFailure(top, 2, /^urlwords: cannot use --top "many": /);
+  for (const n of ["many", "0", "1.5", ""]) {
+    const top = await runScript("urlwords", ["--top", n], { flags: [] });
+    assertFailure(top, 2, new RegExp(`^urlwords: cannot use --top "${n}": `));
+  }
+  const count = await runScript("urllink3", ["--count", "0"], { flags: [] });
+  assertFailure(count, 2, /^urllink3: cannot use --count "0": /);
   const unknown = await runScript("urllinks", ["--relative"], { flags: [] });
   assertFailure(unknown, 2, /^urllinks: cannot parse the command line: /);
   const extra = await runScript("urllib1", ["http://a/", "http://b/"], { flags: [] });
