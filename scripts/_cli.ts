@@ -248,7 +248,19 @@ async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<st
   if (buffered !== "") yield buffered;
 }
 
-/** The option declarations that {@linkcode parseCommandLine} takes, as `node:util` defines them. */
+/**
+ * The option declarations that {@linkcode parseCommandLine} takes, as
+ * `node:util` defines them.
+ *
+ * @example A string option with a short name
+ * ```ts
+ * import { type OptionSpecs, parseCommandLine } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options = { output: { type: "string", short: "o" } } satisfies OptionSpecs;
+ * assert.equal(parseCommandLine("usage\n", options, 0, ["-o", "x.jpg"]).values.output, "x.jpg");
+ * ```
+ */
 export type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
 
 /**

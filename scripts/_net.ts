@@ -14,7 +14,19 @@
 import type { UrlTarget } from "../mod.ts";
 import { RunError, secondsOption } from "./_cli.ts";
 
-/** Time limits of a connection. */
+/**
+ * Time limits of a connection.
+ *
+ * @example Two seconds to connect, five without data
+ * ```ts
+ * import type { NetOptions } from "./_net.ts";
+ * import { netOptions } from "./_net.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: NetOptions = netOptions({ "connect-timeout": "2", timeout: "5" });
+ * assert.deepEqual(options, { connectTimeoutMs: 2000, idleTimeoutMs: 5000 });
+ * ```
+ */
 export interface NetOptions {
   /** Give up connecting (and the TLS handshake) after this many milliseconds. @default {10000} */
   connectTimeoutMs: number;
@@ -22,19 +34,52 @@ export interface NetOptions {
   idleTimeoutMs: number;
 }
 
-/** The documented defaults: 10 s to connect, 30 s without data. */
+/**
+ * The documented defaults: 10 s to connect, 30 s without data.
+ *
+ * @example What no option gives
+ * ```ts
+ * import { DEFAULT_NET_OPTIONS, netOptions } from "./_net.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(netOptions({}), DEFAULT_NET_OPTIONS);
+ * assert.equal(DEFAULT_NET_OPTIONS.connectTimeoutMs, 10_000);
+ * ```
+ */
 export const DEFAULT_NET_OPTIONS: Readonly<NetOptions> = {
   connectTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,
 };
 
-/** The `parseArgs` declarations of `--timeout` and `--connect-timeout`. */
+/**
+ * The `parseArgs` declarations of `--timeout` and `--connect-timeout`.
+ *
+ * @example Parsing a script's arguments
+ * ```ts
+ * import { NET_ARGS, netOptions } from "./_net.ts";
+ * import { parseCommandLine } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { values } = parseCommandLine("usage\n", NET_ARGS, 1, ["--timeout", "3"]);
+ * assert.equal(netOptions(values).idleTimeoutMs, 3000);
+ * ```
+ */
 export const NET_ARGS = {
   timeout: { type: "string" },
   "connect-timeout": { type: "string" },
 } as const;
 
-/** The `--help` lines that describe {@linkcode NET_ARGS}. */
+/**
+ * The `--help` lines that describe {@linkcode NET_ARGS}.
+ *
+ * @example Every option is described
+ * ```ts
+ * import { NET_ARGS, NET_USAGE } from "./_net.ts";
+ * import assert from "node:assert/strict";
+ *
+ * for (const name of Object.keys(NET_ARGS)) assert(NET_USAGE.includes(`--${name} SECONDS`));
+ * ```
+ */
 export const NET_USAGE =
   `  --connect-timeout SECONDS  give up connecting after this long (default 10)
   --timeout SECONDS          give up when no data arrives for this long (default 30)
@@ -247,7 +292,18 @@ export async function sendAll(
   }
 }
 
-/** Options for {@linkcode readChunks}. */
+/**
+ * Options for {@linkcode readChunks}.
+ *
+ * @example The book's `recv(512)` with a five-second limit
+ * ```ts
+ * import type { ReadOptions } from "./_net.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ReadOptions = { size: 512, idleTimeoutMs: 5000, where: "data.pr4e.org:80" };
+ * assert.equal(options.size, 512);
+ * ```
+ */
 export interface ReadOptions {
   /** Largest read, in bytes (the book's `recv(512)`). */
   size: number;
