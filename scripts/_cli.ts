@@ -134,9 +134,13 @@ export function describeError(error: unknown): [string, number] {
 
 /** `Requires net access to "h:80", run again with the --allow-net flag` → our hint. */
 function permissionLine(message: string): string {
-  const m = /Requires (\w+) access to "([^"]*)".*?(--allow-[a-z-]+)/.exec(message);
+  const m = /Requires (\w+) access to (?:"([^"]*)"|<(\w+)>).*?(--allow-[a-z-]+)/.exec(message);
   if (!m) return `missing permission: ${oneLine(message)}`;
-  const [, kind, resource, flag] = m;
+  const [, kind, quoted, placeholder, flag] = m;
+  if (placeholder === "TMP") {
+    return `no ${kind} permission for the temporary folder: run with ${flag}=/tmp (or the folder TMPDIR names)`;
+  }
+  const resource = quoted ?? placeholder;
   const noun = kind === "net" ? "network" : kind;
   return `no ${noun} permission for ${resource}: run with ${flag}=${resource}`;
 }
@@ -429,7 +433,7 @@ export function atomicWriteFlags(path: string): string[] {
 /**
  * Checks, before any work is done (so a download is not wasted), that
  * {@linkcode writeFileAtomic} will be allowed to write `path`. If not, throws
- * a {@linkcode RunError} that names every flag to add.
+ * a {@linkcode RunError} that names each flag missing, in full.
  *
  * @param path The file to be written.
  * @returns When writing is allowed.
@@ -447,18 +451,19 @@ export function atomicWriteFlags(path: string): string[] {
  */
 export async function requireAtomicWrite(path: string): Promise<void> {
   const part = `${path}.part`;
-  const needed: Deno.PermissionDescriptor[] = [
-    { name: "write", path },
-    { name: "write", path: part },
-    { name: "read", path: part },
-  ];
-  for (const descriptor of needed) {
-    if ((await Deno.permissions.query(descriptor)).state !== "granted") {
-      throw new RunError(
-        `no permission to write ${path}`,
-        `run with ${atomicWriteFlags(path).join(" ")}`,
-      );
+  const [writeFlag, readFlag] = atomicWriteFlags(path);
+  const missing: string[] = [];
+  for (const target of [path, part]) {
+    if ((await Deno.permissions.query({ name: "write", path: target })).state !== "granted") {
+      missing.push(writeFlag);
+      break;
     }
+  }
+  if ((await Deno.permissions.query({ name: "read", path: part })).state !== "granted") {
+    missing.push(readFlag);
+  }
+  if (missing.length > 0) {
+    throw new RunError(`no permission to write ${path}`, `run with ${missing.join(" ")}`);
   }
 }
 

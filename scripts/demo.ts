@@ -100,7 +100,16 @@ run("demo", async () => {
     programs = PROGRAMS.filter((program) => names.includes(program.name));
   }
 
+  // Check every permission first, so that a missing flag costs no waiting.
+  await requirePermission({ name: "run", command: "deno" }, "deno");
+  await requirePermission({ name: "read", path: SCRIPTS }, "scripts");
   const folder = await Deno.makeTempDir({ prefix: "netprog-demo-" });
+  try {
+    await requirePermission({ name: "read", path: folder }, folder.replace(/\/[^/]+$/, ""));
+  } catch (error) {
+    await Deno.remove(folder);
+    throw error;
+  }
   const mirror = await startMirror();
   const cleanUp = async () => {
     await mirror.stop();
@@ -148,6 +157,17 @@ run("demo", async () => {
     );
   }
 });
+
+/**
+ * Throws the error that `run()` turns into `no KIND permission for WHAT: run
+ * with --allow-KIND=WHAT` unless the permission is granted.
+ */
+async function requirePermission(descriptor: Deno.PermissionDescriptor, what: string) {
+  if ((await Deno.permissions.query(descriptor)).state === "granted") return;
+  throw new Deno.errors.NotCapable(
+    `Requires ${descriptor.name} access to "${what}", run again with the --allow-${descriptor.name} flag`,
+  );
+}
 
 /** Runs one program against the mirror; its exit status, or "missing". */
 async function runProgram(

@@ -204,12 +204,30 @@ run("make_cover", async () => {
     }
   } finally {
     try {
-      chromium.kill("SIGKILL");
+      chromium.kill("SIGTERM");
     } catch { /* already gone */ }
     await chromium.status;
-    await Deno.remove(profile, { recursive: true }).catch(() => {});
+    await removeProfile(profile);
   }
 });
+
+/** Removes Chromium's profile folder, waiting for its last helper processes to let go. */
+async function removeProfile(profile: string): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      await Deno.remove(profile, { recursive: true });
+      return;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      if (attempt === 10 || error instanceof Deno.errors.NotCapable) {
+        const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+        writeErr(`make_cover: cannot remove ${profile}: ${why}\n`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
 
 /** Reads Chromium's stderr until it names its DevTools WebSocket. */
 async function debuggerUrl(stderr: ReadableStream<Uint8Array>): Promise<string> {
