@@ -718,3 +718,32 @@ export async function startFaultServer(
     [Symbol.asyncDispose]: close,
   };
 }
+
+/**
+ * The flags of a script's shebang line (`#!/usr/bin/env -S deno run FLAGS`),
+ * or null when the first line is not such a shebang.
+ */
+export function shebangFlags(name: string, root: string): string[] | null {
+  const first = Deno.readTextFileSync(`${root}/scripts/${name}.ts`).split("\n")[0];
+  const m = /^#!\/usr\/bin\/env -S deno run((?: --?[a-zA-Z][^ ]*)*)$/.exec(first);
+  return m ? m[1].trim().split(" ").filter((flag) => flag !== "") : null;
+}
+
+/** Flags with every host of `--allow-net` but loopback ones replaced by `hostPort`. */
+export function loopbackFlags(flags: string[], hostPort: string): string[] {
+  return flags.map((flag) =>
+    flag.replace(
+      /^--allow-net=(.*)$/,
+      (_, list: string) =>
+        `--allow-net=${
+          [
+            ...new Set(
+              list.split(",").map((item) =>
+                /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(item) ? item : hostPort
+              ),
+            ),
+          ].join(",")
+        }`,
+    )
+  );
+}

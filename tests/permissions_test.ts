@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { ROOT, runScript, type ScriptResult, startMirror } from "./_helpers.ts";
+import { loopbackFlags, shebangFlags as readShebangFlags } from "./_fault_server.ts";
 
 /** The scripts users run: every `scripts/*.ts` but the `_`-prefixed helpers. */
 function scriptNames(): string[] {
@@ -17,10 +18,9 @@ function scriptNames(): string[] {
 
 /** The flags of a script's shebang line, `#!/usr/bin/env -S deno run FLAGS`. */
 function shebangFlags(name: string): string[] {
-  const first = Deno.readTextFileSync(`${ROOT}/scripts/${name}.ts`).split("\n")[0];
-  const m = /^#!\/usr\/bin\/env -S deno run((?: --?[a-zA-Z][^ ]*)*)$/.exec(first);
-  assert(m, `scripts/${name}.ts: the first line is not a "deno run FLAGS" shebang: ${first}`);
-  return m[1].trim().split(" ").filter((flag) => flag !== "");
+  const flags = readShebangFlags(name, ROOT);
+  assert(flags, `scripts/${name}.ts: the first line is not a "deno run FLAGS" shebang`);
+  return flags;
 }
 
 /** Flags that must always carry a scope (`=value`). */
@@ -148,21 +148,6 @@ const SCENARIOS: Record<string, Scenario> = {
   serve: { args: () => [], skip: "a server that runs until stopped: tests/mirror_test.ts runs it" },
   make_cover: { args: () => [], skip: "a maintainer's tool that rewrites data/cover3.jpg" },
 };
-
-/** The shebang's flags with the book's hosts replaced by the loopback server. */
-function loopbackFlags(flags: string[], hostPort: string): string[] {
-  return flags.map((flag) =>
-    flag.replace(
-      /^--allow-net=(.*)$/,
-      (_, list: string) =>
-        `--allow-net=${
-          list.split(",").map((item) =>
-            /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(item) ? item : hostPort
-          ).join(",")
-        }`,
-    )
-  );
-}
 
 /** Every way to take one permission away: each item of a list, or the whole flag. */
 function oneLess(flags: string[]): { without: string; flags: string[] }[] {

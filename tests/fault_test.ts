@@ -1,0 +1,652 @@
+// Copyright netprog authors. MIT license.
+
+// Every program against every fault of tests/_fault_server.ts: the result is correct, or one
+// clear error line and a non-zero exit, within bounded time, with nothing left under the target
+// file name. Then the volume tests (flat memory on gigabytes), the gzip bomb, redirects, and
+// Ctrl-C during a download. Programs run with exactly their shebang's flags, pointed at loopback.
+
+import assert from "node:assert/strict";
+import { ROOT, runScript, type ScriptResult } from "./_helpers.ts";
+import {
+  FAULT_MODES,
+  type FaultMode,
+  type FaultServer,
+  type FaultServerOptions,
+  loopbackFlags,
+  shebangFlags,
+  startFaultServer,
+} from "./_fault_server.ts";
+
+const decoder = new TextDecoder();
+
+/** How a program's output is judged. */
+type Family =
+  | "raw-dump" // writes every byte received to stdout
+  | "raw-count" // exercise2: first 3000 characters, then the total
+  | "raw-body" // exercise5: the body only
+  | "raw-file" // urljpeg: the body after CRLFCRLF into stuff.jpg
+  | "fetch-lines" // urllib1: each line stripped
+  | "fetch-count" // exercise3: first 3000 characters of the body, then the total
+  | "fetch-words" // urlwords: word counts as JSON
+  | "fetch-links" // urlregex, urllinks, urllink2: one line per link (the sample has none)
+  | "fetch-paragraphs" // exercise4: the number of p elements
+  | "fetch-crawl" // urllink3
+  | "download"; // curl1, curl2, curl3: the body into a file
+
+interface Program {
+  name: string;
+  family: Family;
+  /** Files the program writes on success (relative to its folder). */
+  outputs: string[];
+  /** Extra arguments after the URL. */
+  extra?: string[];
+  /** Text on stdin. */
+  stdin?: string;
+}
+
+const PROGRAMS: Program[] = [
+  { name: "socket1", family: "raw-dump", outputs: [] },
+  { name: "socket2", family: "raw-dump", outputs: [] },
+  { name: "exercise1", family: "raw-dump", outputs: [] },
+  { name: "exercise2", family: "raw-count", outputs: [] },
+  { name: "exercise5", family: "raw-body", outputs: [] },
+  { name: "urljpeg", family: "raw-file", outputs: ["stuff.jpg"] },
+  { name: "urllib1", family: "fetch-lines", outputs: [] },
+  { name: "urllib2", family: "fetch-lines", outputs: [] },
+  { name: "exercise3", family: "fetch-count", outputs: [] },
+  { name: "urlwords", family: "fetch-words", outputs: [] },
+  { name: "urlregex", family: "fetch-links", outputs: [] },
+  { name: "urllinks", family: "fetch-links", outputs: [] },
+  { name: "urllink2", family: "fetch-links", outputs: [] },
+  { name: "urllink3", family: "fetch-crawl", outputs: [], extra: ["--count", "1"] },
+  { name: "exercise4", family: "fetch-paragraphs", outputs: [] },
+  { name: "curl1", family: "download", outputs: ["cover3.jpg"] },
+  { name: "curl2", family: "download", outputs: ["cover3.jpg"] },
+  { name: "curl3", family: "download", outputs: ["cover3.jpg"] },
+];
+
+const RAW: Family[] = ["raw-dump", "raw-count", "raw-body", "raw-file"];
+
+/** What each mode allows: the correct result, an error line, or either. */
+type Expect = "correct" | "error" | "either";
+
+/** The expectation of `mode` for a program of `family`. */
+function expectation(mode: FaultMode, family: Family): Expect {
+  const raw = RAW.includes(family);
+  const dump = family === "raw-dump" || family === "raw-count";
+  switch (mode) {
+    case "whole":
+    case "byte-per-write":
+    case "split-head-end":
+    case "close-delimited":
+    case "chunked":
+    case "chunk-extensions":
+    case "chunk-trailers":
+    case "utf8-split":
+    case "non-utf8":
+    case "invalid-utf8":
+    case "terminal-escapes":
+    case "redirect-chain":
+      return "correct";
+    case "stall-before-status":
+    case "stall-mid-header":
+    case "stall-mid-body":
+    case "stall-mid-chunk":
+    case "reset-mid-header":
+    case "reset-mid-body":
+      return "error";
+    case "header-block-1mib":
+    case "header-line-100kb":
+    case "headers-10000":
+      // Raw dumps show what came; a parser may refuse past its header limit.
+      return dump ? "correct" : "either";
+    case "close-before-status":
+    case "close-mid-header":
+    case "close-mid-chunk":
+    case "close-short-body":
+    case "chunk-no-final":
+    case "garbage-status":
+    case "binary-status":
+    case "cl-invalid":
+    case "cl-negative":
+    case "cl-conflict":
+    case "chunk-size-overlong":
+    case "chunk-size-nonhex":
+      // The book's raw programs do not interpret the response: showing what came is correct.
+      return dump ? "correct" : raw ? "either" : "error";
+    case "cl-with-chunked":
+      return dump ? "correct" : "either";
+    case "redirect-loop":
+      return dump ? "correct" : raw ? "either" : "error";
+    case "redirect-other-host":
+    case "stream-zeros":
+    case "gzip-bomb":
+      return "either";
+  }
+}
+
+/** The white space of Python's `str.split()` and `str.strip()`. */
+const PY_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f" +
+  "\\u205f\\u3000";
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
+const PY_SPLIT = new RegExp(`[${PY_SPACE}]+`);
+
+function codePoints(text: string): string[] {
+  return [...text];
+}
+
+function indexOfCrlfCrlf(bytes: Uint8Array): number {
+  for (let i = 0; i + 3 < bytes.length; i++) {
+    if (bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** The body a correct client delivers for what `server` sent, or null when not known. */
+function expectedBody(server: FaultServer, mode: FaultMode): Uint8Array | null {
+  if (mode === "cl-with-chunked") return new TextEncoder().encode(SAMPLE_TEXT);
+  return server.body;
+}
+
+const SAMPLE_TEXT = "But soft what light through yonder window breaks\n" +
+  "It is the east and Juliet is the sun\n" +
+  "Arise fair sun and kill the envious moon\n" +
+  "Who is already sick and pale with grief\n";
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/** Why the result is not the correct one, or null when it is. */
+function incorrect(
+  program: Program,
+  mode: FaultMode,
+  server: FaultServer,
+  result: ScriptResult,
+  folder: string,
+): string | null {
+  if (result.code !== 0) return `exit status ${result.code}: ${result.stderr.trim()}`;
+  const sent = server.sent;
+  const body = expectedBody(server, mode);
+  const out = result.stdoutBytes;
+  switch (program.family) {
+    case "raw-dump":
+      if (sent === null) return null;
+      return sameBytes(out, sent) ? null : `stdout is not the ${sent.length} bytes sent`;
+    case "raw-count": {
+      if (sent === null) return null;
+      const text = codePoints(new TextDecoder("utf-8", { ignoreBOM: true }).decode(sent));
+      const want = `${text.slice(0, 3000).join("")}\nTotal characters: ${text.length}\n`;
+      return result.stdout === want ? null : `stdout differs: ${JSON.stringify(result.stdout)}`;
+    }
+    case "raw-body": {
+      if (sent === null) return null;
+      const end = indexOfCrlfCrlf(sent);
+      const after = sent.subarray(end + 4);
+      if (sameBytes(out, after) || (body !== null && sameBytes(out, body))) return null;
+      return `stdout is neither the bytes after CRLFCRLF nor the body`;
+    }
+    case "raw-file": {
+      if (sent === null) return null;
+      const end = indexOfCrlfCrlf(sent);
+      const file = Deno.readFileSync(`${folder}/stuff.jpg`);
+      if (!sameBytes(file, sent.subarray(end + 4))) {
+        return "stuff.jpg is not the bytes after CRLFCRLF";
+      }
+      return result.stdout.includes(`Header length ${end}\n`)
+        ? null
+        : "no right Header length line";
+    }
+    case "download": {
+      if (body === null) return null;
+      const file = Deno.readFileSync(`${folder}/cover3.jpg`);
+      if (!sameBytes(file, body)) return `cover3.jpg is ${file.length} bytes, not the body`;
+      return result.stdout.includes(`${body.length} characters copied`)
+        ? null
+        : `stdout: ${JSON.stringify(result.stdout)}`;
+    }
+  }
+  if (body === null) return null;
+  const text = decoder.decode(body);
+  switch (program.family) {
+    case "fetch-lines": {
+      const lines = text.split("\n");
+      if (lines.at(-1) === "") lines.pop();
+      const want = lines.map((line) => line.replace(PY_STRIP, "") + "\n").join("");
+      return result.stdout === want ? null : `stdout differs: ${JSON.stringify(result.stdout)}`;
+    }
+    case "fetch-count": {
+      const chars = codePoints(new TextDecoder("utf-8", { ignoreBOM: true }).decode(body));
+      const want = `${chars.slice(0, 3000).join("")}\nTotal characters: ${chars.length}\n`;
+      return result.stdout === want ? null : `stdout differs: ${JSON.stringify(result.stdout)}`;
+    }
+    case "fetch-words": {
+      const words = text.split(PY_SPLIT).filter((word) => word !== "");
+      let counted: Record<string, number>;
+      try {
+        counted = JSON.parse(result.stdout);
+      } catch {
+        return `stdout is not JSON: ${JSON.stringify(result.stdout)}`;
+      }
+      const total = Object.values(counted).reduce((sum, n) => sum + n, 0);
+      return total === words.length ? null : `${total} words counted, ${words.length} in the body`;
+    }
+    case "fetch-links":
+      return result.stdout === "" ? null : `links found in a page without links: ${result.stdout}`;
+    case "fetch-paragraphs":
+      return result.stdout === "0\n" ? null : `stdout: ${JSON.stringify(result.stdout)}`;
+    case "fetch-crawl":
+      return /Retrieving/.test(result.stdout) ? null : `stdout: ${JSON.stringify(result.stdout)}`;
+  }
+  return null;
+}
+
+/** Why the result is not one clean error line, or null when it is. */
+function unclean(program: Program, result: ScriptResult, folder: string): string | null {
+  if (result.signal !== null) return `killed by ${result.signal}: it did not end in time`;
+  if (result.code === 0) return "exit status 0";
+  if (!new RegExp(`^${program.name}: [^\\n]+\\n$`).test(result.stderr)) {
+    return `stderr is not one "${program.name}: ..." line: ${
+      JSON.stringify(result.stderr.slice(0, 500))
+    }`;
+  }
+  const left = [...Deno.readDirSync(folder)].map((entry) => entry.name);
+  if (left.length > 0) return `left files behind after an error: ${left.join(", ")}`;
+  return null;
+}
+
+/** The options a program accepts, read from its `--help`. */
+const helpCache = new Map<string, Promise<string>>();
+function helpOf(name: string): Promise<string> {
+  if (!helpCache.has(name)) {
+    helpCache.set(name, runScript(name, ["--help"]).then((result) => result.stdout));
+  }
+  return helpCache.get(name)!;
+}
+
+/** Short time limits for every program, so that a stall ends fast. */
+async function limitArgs(name: string, maxBytes?: number): Promise<string[]> {
+  const help = await helpOf(name);
+  const args: string[] = [];
+  if (help.includes("--timeout")) args.push("--timeout", "1");
+  if (help.includes("--connect-timeout")) args.push("--connect-timeout", "2");
+  if (maxBytes !== undefined && help.includes("--max-bytes")) {
+    args.push("--max-bytes", String(maxBytes));
+  }
+  return args;
+}
+
+function scriptExists(name: string): boolean {
+  try {
+    return Deno.statSync(`${ROOT}/scripts/${name}.ts`).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `program` against `server` in a fresh folder; returns why it failed, or null. */
+async function tryProgram(
+  program: Program,
+  mode: FaultMode,
+  server: FaultServer,
+  path = "/",
+  extraFlags: string[] = [],
+): Promise<string | null> {
+  const flags = shebangFlags(program.name, ROOT);
+  if (flags === null) return "no shebang";
+  const folder = await Deno.makeTempDir({ prefix: `netprog-fault-${program.name}-` });
+  try {
+    const result = await runScript(
+      program.name,
+      [`${server.origin}${path}`, ...(program.extra ?? []), ...await limitArgs(program.name)],
+      {
+        flags: [...loopbackFlags(flags, `127.0.0.1:${server.port}`), ...extraFlags],
+        cwd: folder,
+        stdin: program.stdin,
+        timeoutMs: 20_000,
+      },
+    );
+    const expect = expectation(mode, program.family);
+    const wrong = result.signal === null
+      ? incorrect(program, mode, server, result, folder)
+      : "killed";
+    const dirty = unclean(program, result, folder);
+    if (expect === "correct") return wrong;
+    if (expect === "error") return dirty;
+    if (result.code === 0) return wrong;
+    return dirty;
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+}
+
+/** Runs tasks with at most `limit` at a time. */
+async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (queue.length > 0) await task(queue.shift()!);
+    }),
+  );
+}
+
+const AVAILABLE = PROGRAMS.filter((program) => scriptExists(program.name));
+
+Deno.test("fault tests cover every program of the chapter", () => {
+  const missing = PROGRAMS.filter((program) => !scriptExists(program.name)).map((p) => p.name);
+  assert.deepEqual(missing, [], "scripts missing: their fault tests cannot run");
+});
+
+/** The modes run against every program; the volume and redirect ones have their own tests. */
+const MATRIX_MODES = (Object.keys(FAULT_MODES) as FaultMode[]).filter((mode) =>
+  !["stream-zeros", "gzip-bomb", "redirect-other-host"].includes(mode)
+);
+
+for (const mode of MATRIX_MODES) {
+  const variants: FaultServerOptions[] = mode === "split-head-end"
+    ? [0, 1, 2, 3, 4].map((splitAt) => ({ splitAt }))
+    : [{}];
+  Deno.test(`every program survives "${mode}": ${FAULT_MODES[mode]}`, async () => {
+    const failures: string[] = [];
+    for (const options of variants) {
+      await using server = await startFaultServer(mode, { holdMs: 15_000, ...options });
+      const path = mode === "redirect-chain" ? "/hop0" : mode === "redirect-loop" ? "/a" : "/";
+      await pool(AVAILABLE, 4, async (program) => {
+        const why = await tryProgram(program, mode, server, path);
+        const label = options.splitAt === undefined ? "" : ` (split at ${options.splitAt})`;
+        if (why !== null) failures.push(`${program.name}${label}: ${why}`);
+      });
+    }
+    assert.deepEqual(failures, [], `${mode} (${expectationSummary(mode)})`);
+  });
+}
+
+function expectationSummary(mode: FaultMode): string {
+  const byFamily = new Map<Expect, Family[]>();
+  for (const program of PROGRAMS) {
+    const expect = expectation(mode, program.family);
+    if (!byFamily.get(expect)?.includes(program.family)) {
+      byFamily.set(expect, [...(byFamily.get(expect) ?? []), program.family]);
+    }
+  }
+  return [...byFamily].map(([expect, families]) => `${expect}: ${families.join(" ")}`).join("; ");
+}
+
+Deno.test("a redirect to another host hits the permission wall with one line naming the flag", async () => {
+  const other = "http://localhost:9/elsewhere";
+  await using server = await startFaultServer("redirect-other-host", { otherOrigin: other });
+  const fetchers = AVAILABLE.filter((program) => !RAW.includes(program.family));
+  const failures: string[] = [];
+  await pool(fetchers, 4, async (program) => {
+    const flags = loopbackFlags(shebangFlags(program.name, ROOT)!, `127.0.0.1:${server.port}`);
+    const folder = await Deno.makeTempDir({ prefix: "netprog-redirect-" });
+    try {
+      const result = await runScript(
+        program.name,
+        [`${server.origin}/`, ...(program.extra ?? []), ...await limitArgs(program.name)],
+        { flags, cwd: folder, timeoutMs: 20_000 },
+      );
+      const dirty = unclean(program, result, folder);
+      if (dirty !== null) failures.push(`${program.name}: ${dirty}`);
+      else if (!result.stderr.includes("--allow-net=localhost:9")) {
+        failures.push(`${program.name}: no flag named: ${result.stderr.trim()}`);
+      }
+    } finally {
+      await Deno.remove(folder, { recursive: true });
+    }
+  });
+  assert.deepEqual(failures, []);
+});
+
+Deno.test("the fetch programs enforce --max-bytes on the decoded body of a gzip bomb", async () => {
+  // 1 GiB of zeros, about 1 MiB on the wire; the limit is 4 MB decoded.
+  await using server = await startFaultServer("gzip-bomb", { size: 1 << 30 });
+  const holders = AVAILABLE.filter((program) =>
+    !RAW.includes(program.family) && program.family !== "fetch-lines" &&
+    program.family !== "fetch-count"
+  );
+  const failures: string[] = [];
+  await pool(holders, 2, async (program) => {
+    const flags = loopbackFlags(shebangFlags(program.name, ROOT)!, `127.0.0.1:${server.port}`);
+    const folder = await Deno.makeTempDir({ prefix: "netprog-bomb-" });
+    try {
+      const help = await helpOf(program.name);
+      if (!help.includes("--max-bytes")) {
+        failures.push(`${program.name}: holds the page but has no --max-bytes`);
+        return;
+      }
+      const result = await runScript(
+        program.name,
+        [
+          `${server.origin}/`,
+          ...(program.extra ?? []),
+          ...await limitArgs(program.name, 4_000_000),
+        ],
+        { flags, cwd: folder, timeoutMs: 60_000 },
+      );
+      const dirty = unclean(program, result, folder);
+      if (dirty !== null) failures.push(`${program.name}: ${dirty}`);
+      else if (!/larger than 4000000 bytes/.test(result.stderr)) {
+        failures.push(`${program.name}: not refused for size: ${result.stderr.trim()}`);
+      }
+    } finally {
+      await Deno.remove(folder, { recursive: true });
+    }
+  });
+  assert.deepEqual(failures, []);
+});
+
+Deno.test("programs that hold the whole body refuse one over --max-bytes", async () => {
+  await using server = await startFaultServer("stream-zeros", { size: 8_000_000 });
+  const holders = AVAILABLE.filter((program) => ["urljpeg", "curl1"].includes(program.name));
+  const failures: string[] = [];
+  for (const program of holders) {
+    const flags = loopbackFlags(shebangFlags(program.name, ROOT)!, `127.0.0.1:${server.port}`);
+    const folder = await Deno.makeTempDir({ prefix: "netprog-max-" });
+    try {
+      const result = await runScript(
+        program.name,
+        [`${server.origin}/`, ...await limitArgs(program.name, 1_000_000)],
+        { flags, cwd: folder, timeoutMs: 30_000 },
+      );
+      const dirty = unclean(program, result, folder);
+      if (dirty !== null) failures.push(`${program.name}: ${dirty}`);
+      else if (!/larger than 1000000 bytes/.test(result.stderr)) {
+        failures.push(`${program.name}: not refused for size: ${result.stderr.trim()}`);
+      }
+    } finally {
+      await Deno.remove(folder, { recursive: true });
+    }
+  }
+  assert.deepEqual(failures, []);
+});
+
+/** Free bytes on the file system that holds `path`, asked of python3 (Deno has no statfs). */
+async function freeBytes(path: string): Promise<number> {
+  const output = await new Deno.Command("python3", {
+    args: ["-c", "import shutil, sys; print(shutil.disk_usage(sys.argv[1]).free)", path],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return Number(decoder.decode(output.stdout).trim());
+}
+
+/**
+ * Runs a script under python3, which reports the peak resident memory of the process it waited
+ * for (`ru_maxrss` of its children, in KiB). Deno cannot read another process's peak.
+ */
+async function runMeasured(
+  name: string,
+  args: string[],
+  flags: string[],
+  cwd: string,
+  stdout: "null" | "piped",
+  timeoutMs: number,
+): Promise<{ code: number; stderr: string; peakKiB: number; seconds: number }> {
+  const measure = [
+    "import resource, subprocess, sys",
+    "out = subprocess.DEVNULL if sys.argv[1] == 'null' else None",
+    "status = subprocess.run(sys.argv[2:], stdout=out).returncode",
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss",
+    "sys.stderr.write('\\npeak-rss-kib %d\\n' % peak)",
+    "sys.exit(status if status >= 0 else 128 - status)",
+  ].join("\n");
+  const started = performance.now();
+  const child = new Deno.Command("python3", {
+    args: [
+      "-c",
+      measure,
+      stdout,
+      "deno",
+      "run",
+      "--no-prompt",
+      ...flags,
+      `${ROOT}/scripts/${name}.ts`,
+      ...args,
+    ],
+    cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const output = await child.output();
+  clearTimeout(timer);
+  const stderr = decoder.decode(output.stderr);
+  const m = /\npeak-rss-kib (\d+)\n$/.exec(stderr);
+  return {
+    code: output.code,
+    stderr: m ? stderr.slice(0, m.index) : stderr,
+    peakKiB: m ? Number(m[1]) : NaN,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+const SLOW = Deno.env.get("NETPROG_SLOW_TESTS") === "1";
+const STDOUT_BYTES = SLOW ? 10 * 1024 ** 3 : 1024 ** 3;
+const MEMORY_LIMIT_KIB = 200 * 1024;
+
+Deno.test(`a ${SLOW ? "10" : "1"} GiB body streamed to stdout keeps memory flat`, async () => {
+  const streamers = AVAILABLE.filter((program) => ["socket1", "exercise5"].includes(program.name));
+  assert(streamers.length > 0, "no streaming program to test");
+  await using server = await startFaultServer("stream-zeros", { size: STDOUT_BYTES });
+  const failures: string[] = [];
+  for (const program of streamers) {
+    const flags = loopbackFlags(shebangFlags(program.name, ROOT)!, `127.0.0.1:${server.port}`);
+    const run = await runMeasured(
+      program.name,
+      [`${server.origin}/`, ...await limitArgs(program.name)],
+      flags,
+      ROOT,
+      "null",
+      SLOW ? 3_600_000 : 600_000,
+    );
+    console.log(
+      `${program.name}: ${STDOUT_BYTES} bytes to stdout, peak RSS ${
+        (run.peakKiB / 1024).toFixed(1)
+      } MiB, ${run.seconds.toFixed(1)} s`,
+    );
+    if (run.code !== 0) failures.push(`${program.name}: exit ${run.code}: ${run.stderr.trim()}`);
+    else if (!(run.peakKiB < MEMORY_LIMIT_KIB)) {
+      failures.push(`${program.name}: peak RSS ${run.peakKiB} KiB`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});
+
+Deno.test("a 1 GiB body downloaded to a file keeps memory flat, and the file is complete", async () => {
+  const size = 1024 ** 3;
+  const folder = await Deno.makeTempDir({ prefix: "netprog-big-" });
+  try {
+    const free = await freeBytes(folder);
+    if (!(free > 3 * size)) {
+      console.log(`SKIP: only ${free} bytes free in ${folder}; a 1 GiB download needs 3 GiB`);
+      return;
+    }
+    const downloaders = AVAILABLE.filter((program) => ["curl2", "curl3"].includes(program.name));
+    assert(downloaders.length > 0, "no streaming download program to test");
+    await using server = await startFaultServer("stream-zeros", { size });
+    const failures: string[] = [];
+    for (const program of downloaders) {
+      const flags = loopbackFlags(shebangFlags(program.name, ROOT)!, `127.0.0.1:${server.port}`);
+      const run = await runMeasured(
+        program.name,
+        [`${server.origin}/cover3.jpg`, ...await limitArgs(program.name)],
+        flags,
+        folder,
+        "null",
+        600_000,
+      );
+      console.log(
+        `${program.name}: ${size} bytes to a file, peak RSS ${
+          (run.peakKiB / 1024).toFixed(1)
+        } MiB, ${run.seconds.toFixed(1)} s`,
+      );
+      if (run.code !== 0) failures.push(`${program.name}: exit ${run.code}: ${run.stderr.trim()}`);
+      else if (!(run.peakKiB < MEMORY_LIMIT_KIB)) {
+        failures.push(`${program.name}: peak RSS ${run.peakKiB} KiB`);
+      } else {
+        const written = Deno.statSync(`${folder}/cover3.jpg`).size;
+        if (written !== size) failures.push(`${program.name}: wrote ${written} bytes`);
+      }
+      await Deno.remove(`${folder}/cover3.jpg`).catch(() => {});
+    }
+    assert.deepEqual(failures, []);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("Ctrl-C during a download removes the partial file and exits 130", async () => {
+  await using server = await startFaultServer("stall-mid-body", { holdMs: 30_000 });
+  const downloaders = AVAILABLE.filter((program) =>
+    program.family === "download" || program.family === "raw-file"
+  );
+  assert(downloaders.length > 0, "no download program to test");
+  const failures: string[] = [];
+  for (const program of downloaders) {
+    const flags = loopbackFlags(shebangFlags(program.name, ROOT)!, `127.0.0.1:${server.port}`);
+    const folder = await Deno.makeTempDir({ prefix: "netprog-sigint-" });
+    try {
+      const child = new Deno.Command("deno", {
+        args: [
+          "run",
+          "--no-prompt",
+          ...flags,
+          `${ROOT}/scripts/${program.name}.ts`,
+          `${server.origin}/cover3.jpg`,
+        ],
+        cwd: folder,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      }).spawn();
+      // Wait until the request has arrived and the first body bytes are on their way.
+      const before = server.requests.length;
+      for (let i = 0; i < 200 && server.requests.length === before; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill("SIGINT");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      const output = await child.output();
+      clearTimeout(killer);
+      const left = [...Deno.readDirSync(folder)].map((entry) => entry.name);
+      const stderr = decoder.decode(output.stderr);
+      if (output.code !== 130) {
+        failures.push(`${program.name}: exit ${output.code} (${output.signal}): ${stderr.trim()}`);
+      } else if (left.length > 0) {
+        failures.push(`${program.name}: left ${left.join(", ")}`);
+      } else if (!/^[a-z0-9]+: [^\n]+\n$/.test(stderr)) {
+        failures.push(`${program.name}: stderr ${JSON.stringify(stderr)}`);
+      }
+    } finally {
+      await Deno.remove(folder, { recursive: true });
+    }
+  }
+  assert.deepEqual(failures, []);
+});
