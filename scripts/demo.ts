@@ -11,7 +11,9 @@
  * output follows as it prints it. The programs run in a new temporary folder,
  * so the files they write (`stuff.jpg`, `cover3.jpg`) land there; the folder
  * is removed at the end. A program whose script does not exist is reported as
- * not available. The exit status is 1 when any program failed.
+ * not available. The exit status is 1 when any program failed. Its own
+ * permissions are checked before anything starts, so a missing flag is named
+ * at once.
  *
  *     deno run --allow-run=deno --allow-read=scripts,/tmp --allow-write=/tmp scripts/demo.ts
  *

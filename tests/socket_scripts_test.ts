@@ -617,6 +617,13 @@ Deno.test("raw-socket programs: one-line errors with the right exit status", asy
         assertOneLineError(result, "urljpeg", 1),
         "no permission to write stuff.jpg: run with --allow-write=stuff.jpg,stuff.jpg.part --allow-read=stuff.jpg.part",
       );
+      const noRead = await runScript("urljpeg", [`${server.origin}/x`], {
+        flags: [...net(server.port), "--allow-write=stuff.jpg,stuff.jpg.part"],
+      });
+      assert.equal(
+        assertOneLineError(noRead, "urljpeg", 1),
+        "no permission to write stuff.jpg: run with --allow-read=stuff.jpg.part",
+      );
       assert.equal(server.requests.length, 0);
     },
   );
