@@ -1,0 +1,261 @@
+// Copyright netprog authors. MIT license.
+
+// curl3 names its file after the URL: whatever the URL, the file stays in the current folder
+// (no "..", no "%2F", no absolute path, no NUL, no Windows reserved name, no over-long name), an
+// existing file is replaced only on the answer "Y", and a planted symlink cannot redirect the write.
+
+import assert from "node:assert/strict";
+import { ROOT, runScript, type ScriptResult } from "./_helpers.ts";
+import { loopbackFlags, shebangFlags, startFaultServer } from "./_fault_server.ts";
+
+const HAVE_CURL3 = (() => {
+  try {
+    return Deno.statSync(`${ROOT}/scripts/curl3.ts`).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** A folder `work` inside a fresh parent holding a `victim` file outside `work`. */
+async function sandbox(): Promise<{ parent: string; work: string; close(): Promise<void> }> {
+  const parent = await Deno.makeTempDir({ prefix: "netprog-files-" });
+  const work = `${parent}/work`;
+  Deno.mkdirSync(work);
+  Deno.writeTextFileSync(`${parent}/victim`, "precious");
+  return { parent, work, close: () => Deno.remove(parent, { recursive: true }) };
+}
+
+/** Names in a folder, sorted. */
+function list(folder: string): string[] {
+  return [...Deno.readDirSync(folder)].map((entry) => entry.name).sort();
+}
+
+/** Runs curl3 for `url` (passed on the command line) in `cwd`, `--allow-*` from its shebang. */
+async function curl3(
+  origin: string,
+  port: number,
+  url: string,
+  cwd: string,
+  stdin?: string,
+): Promise<ScriptResult> {
+  const flags = loopbackFlags(shebangFlags("curl3", ROOT)!, `127.0.0.1:${port}`);
+  return await runScript("curl3", [url.startsWith("http") ? url : `${origin}${url}`], {
+    flags,
+    cwd,
+    stdin,
+    timeoutMs: 20_000,
+  });
+}
+
+function assertOneLineError(result: ScriptResult): void {
+  assert.notEqual(result.code, 0, `exit status 0; stdout ${result.stdout}`);
+  assert.match(result.stderr, /^curl3: [^\n]+\n$/, result.stderr);
+}
+
+/** URL paths whose last part must never become a file outside the folder, or a special one. */
+const HOSTILE_PATHS = [
+  "/",
+  "/.",
+  "/..",
+  "/%2e",
+  "/%2E%2E",
+  "/.%2e",
+  "/a/%2e%2e",
+  "/..%2F..%2Fvictim",
+  "/%2F..%2Fvictim",
+  "/%2e%2e%2fvictim",
+  "/%2Fetc%2Fpasswd",
+  "/..%5C..%5Cvictim",
+  "/a%5Cb",
+  "/x%00.jpg",
+  "/x%0A.jpg",
+  "/x%1b%5b2J.jpg",
+  "/CON",
+  "/con.txt",
+  "/NUL",
+  "/aux.jpg",
+  "/COM1",
+  "/lpt9.png",
+  `/${"a".repeat(300)}.jpg`,
+  `/${"é".repeat(200)}`,
+];
+
+Deno.test({
+  name: "curl3 never writes outside the current folder, whatever the URL's last part",
+  ignore: !HAVE_CURL3,
+  fn: async () => {
+    await using server = await startFaultServer("whole");
+    const failures: string[] = [];
+    for (const path of HOSTILE_PATHS) {
+      const box = await sandbox();
+      try {
+        const result = await curl3(server.origin, server.port, path, box.work);
+        const outside = list(box.parent);
+        if (Deno.readTextFileSync(`${box.parent}/victim`) !== "precious") {
+          failures.push(`${path}: the file outside was changed`);
+        }
+        if (outside.join(",") !== "victim,work") {
+          failures.push(`${path}: files appeared outside: ${outside.join(", ")}`);
+        }
+        const inside = list(box.work);
+        if (result.code === 0) {
+          // Accepted: one plain, portable file name, in the folder.
+          const bad = inside.filter((name) =>
+            name.length === 0 || name === "." || name === ".." || /[/\\]/.test(name) ||
+            [...name].some((c) => c.charCodeAt(0) < 0x20) ||
+            new TextEncoder().encode(name).length > 255 ||
+            /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(name)
+          );
+          if (inside.length !== 1 || bad.length > 0) {
+            failures.push(`${path}: accepted and wrote ${JSON.stringify(inside)}`);
+          }
+        } else {
+          if (!/^curl3: [^\n]+\n$/.test(result.stderr)) {
+            failures.push(`${path}: error is not one line: ${JSON.stringify(result.stderr)}`);
+          }
+          if (inside.length > 0) failures.push(`${path}: refused but wrote ${inside.join(", ")}`);
+        }
+        // The plainly unsafe names must be refused, not rewritten.
+        if (/^\/(\.|\.\.|%2e|%2E%2E|\.%2e|CON|NUL|COM1)?$/.test(path) && result.code === 0) {
+          failures.push(`${path}: accepted`);
+        }
+      } finally {
+        await box.close();
+      }
+    }
+    assert.deepEqual(failures, []);
+  },
+});
+
+Deno.test({
+  name: "curl3 refuses a reserved, empty or dot name with exit status 2",
+  ignore: !HAVE_CURL3,
+  fn: async () => {
+    await using server = await startFaultServer("whole");
+    for (const path of ["/", "/..", "/%2e%2e", "/NUL", "/x%00y"]) {
+      const box = await sandbox();
+      try {
+        const result = await curl3(server.origin, server.port, path, box.work);
+        assertOneLineError(result);
+        assert.equal(result.code, 2, `${path}: ${result.stderr}`);
+        assert.deepEqual(list(box.work), []);
+      } finally {
+        await box.close();
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "curl3 replaces an existing file only on the answer Y",
+  ignore: !HAVE_CURL3,
+  fn: async () => {
+    await using server = await startFaultServer("whole");
+    const answers: [string | undefined, boolean][] = [
+      ["Y\n", true],
+      ["  Y  \n", true],
+      ["y\n", false],
+      ["yes\n", false],
+      ["Yes\n", false],
+      ["YES\n", false],
+      ["n\n", false],
+      ["N\n", false],
+      ["YY\n", false],
+      ["\n", false],
+      ["", false],
+      [undefined, false],
+    ];
+    for (const [answer, replaced] of answers) {
+      const box = await sandbox();
+      try {
+        Deno.writeTextFileSync(`${box.work}/cover3.jpg`, "old picture");
+        const result = await curl3(server.origin, server.port, "/cover3.jpg", box.work, answer);
+        const label = JSON.stringify(answer);
+        assert.match(result.stdout, /Replace cover3\.jpg \(Y\/n\)\?/, `${label}: no question`);
+        const now = Deno.readTextFileSync(`${box.work}/cover3.jpg`);
+        if (replaced) {
+          assert.equal(result.code, 0, `${label}: ${result.stderr}`);
+          assert.match(result.stdout, /Replacing cover3\.jpg/);
+          assert.equal(now, new TextDecoder().decode(server.body!), `${label}: not replaced`);
+        } else {
+          assert.equal(now, "old picture", `${label}: the file was changed`);
+          if (result.code === 0) assert.match(result.stdout, /Data not copied/, label);
+          else assertOneLineError(result);
+        }
+        assert.deepEqual(list(box.work), ["cover3.jpg"], `${label}: files left`);
+      } finally {
+        await box.close();
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "curl3 never writes through a planted symlink",
+  ignore: !HAVE_CURL3,
+  fn: async () => {
+    await using server = await startFaultServer("whole");
+    // A symlink under the target name, answered Y: the link is replaced, not followed.
+    {
+      const box = await sandbox();
+      try {
+        Deno.symlinkSync(`${box.parent}/victim`, `${box.work}/cover3.jpg`);
+        const result = await curl3(server.origin, server.port, "/cover3.jpg", box.work, "Y\n");
+        assert.equal(Deno.readTextFileSync(`${box.parent}/victim`), "precious");
+        if (result.code === 0) {
+          assert(!Deno.lstatSync(`${box.work}/cover3.jpg`).isSymlink, "still a symlink");
+        } else {
+          assertOneLineError(result);
+        }
+      } finally {
+        await box.close();
+      }
+    }
+    // A symlink under a name the program may write beside the target.
+    for (const beside of ["cover3.jpg.part", ".cover3.jpg.part", "cover3.jpg.tmp"]) {
+      const box = await sandbox();
+      try {
+        Deno.symlinkSync(`${box.parent}/victim`, `${box.work}/${beside}`);
+        const result = await curl3(server.origin, server.port, "/cover3.jpg", box.work);
+        assert.equal(
+          Deno.readTextFileSync(`${box.parent}/victim`),
+          "precious",
+          `${beside}: wrote through the symlink`,
+        );
+        if (result.code !== 0) assertOneLineError(result);
+      } finally {
+        await box.close();
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "curl3 leaves nothing under the target name when the download fails",
+  ignore: !HAVE_CURL3,
+  fn: async () => {
+    for (const mode of ["close-short-body", "reset-mid-body", "stall-mid-body"] as const) {
+      await using server = await startFaultServer(mode, { holdMs: 10_000 });
+      const box = await sandbox();
+      try {
+        const flags = loopbackFlags(shebangFlags("curl3", ROOT)!, `127.0.0.1:${server.port}`);
+        const result = await runScript("curl3", [`${server.origin}/cover3.jpg`, "--timeout", "1"], {
+          flags,
+          cwd: box.work,
+          timeoutMs: 20_000,
+        });
+        assertOneLineError(result);
+        assert.deepEqual(list(box.work), [], `${mode}: files left`);
+      } finally {
+        await box.close();
+      }
+    }
+  },
+});
+
+Deno.test("file safety tests say loudly when curl3 is missing", () => {
+  if (!HAVE_CURL3) {
+    console.log("SKIP: scripts/curl3.ts is missing; its file safety tests are ignored");
+  }
+  assert(HAVE_CURL3, "scripts/curl3.ts is missing");
+});
