@@ -65,7 +65,9 @@ export class RunError extends Error {
 /**
  * Runs a script's body and turns every error into one line on stderr,
  * `NAME: what failed: why`, with exit status 2 for usage and malformed URLs,
- * 1 for run-time failures, 130 for Ctrl-C. Never a stack trace.
+ * 1 for run-time failures. Never a stack trace. Ctrl-C (SIGINT) runs the
+ * clean-ups registered with {@linkcode onInterrupt}, prints
+ * `NAME: stopped: interrupted by Ctrl-C` and exits with status 130.
  *
  * @param name The script's name, as in `socket1`.
  * @param body The script.
@@ -84,13 +86,56 @@ export class RunError extends Error {
  * ```
  */
 export async function run(name: string, body: () => Promise<void> | void): Promise<void> {
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const cleanup of interruptCleanups) {
+      try {
+        await cleanup();
+      } catch { /* stopping anyway: the line below says so */ }
+    }
+    writeErr(`${name}: stopped: interrupted by Ctrl-C\n`);
+    Deno.exit(130);
+  };
+  Deno.addSignalListener("SIGINT", stop);
   try {
     await body();
   } catch (error) {
     const [line, status] = describeError(error);
     writeErr(`${name}: ${line}\n`);
     Deno.exit(status);
+  } finally {
+    Deno.removeSignalListener("SIGINT", stop);
   }
+}
+
+const interruptCleanups = new Set<() => void | Promise<void>>();
+
+/**
+ * Registers a clean-up (such as removing a partial file) that {@linkcode run}
+ * runs when Ctrl-C stops the script, before it exits with status 130.
+ *
+ * @param cleanup What to do; may be async.
+ * @returns A function that unregisters it, for when the work is done.
+ *
+ * @example Removing a partial file if Ctrl-C comes during the write
+ * ```ts
+ * import { onInterrupt } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let removed = false;
+ * const done = onInterrupt(() => {
+ *   removed = true;
+ * });
+ * // ... write the file ...
+ * done();
+ * assert(!removed);
+ * ```
+ */
+export function onInterrupt(cleanup: () => void | Promise<void>): () => void {
+  interruptCleanups.add(cleanup);
+  return () => void interruptCleanups.delete(cleanup);
 }
 
 /**
@@ -491,6 +536,7 @@ export async function requireAtomicWrite(path: string): Promise<void> {
  */
 export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
   const part = `${path}.part`;
+  const done = onInterrupt(() => Deno.remove(part).catch(() => {/* not written yet */}));
   try {
     await Deno.writeFile(part, data, { mode: 0o644 });
     await Deno.rename(part, path);
@@ -501,5 +547,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
     }
     const why = error instanceof Error ? oneLine(error.message) : String(error);
     throw new RunError(`cannot write ${path}`, why);
+  } finally {
+    done();
   }
 }

@@ -27,7 +27,7 @@
  * @module
  */
 
-import { parseCommandLine, run, RunError, UsageError, writeOut } from "./_cli.ts";
+import { onInterrupt, parseCommandLine, run, RunError, UsageError, writeOut } from "./_cli.ts";
 
 const USAGE =
   `Usage: deno run --allow-run=deno --allow-read=scripts,/tmp --allow-write=/tmp scripts/demo.ts [options]
@@ -117,10 +117,7 @@ run("demo", async () => {
     await mirror.stop();
     await Deno.remove(folder, { recursive: true }).catch(() => {});
   };
-  const onInterrupt = () => {
-    cleanUp().finally(() => Deno.exit(130));
-  };
-  Deno.addSignalListener("SIGINT", onInterrupt);
+  const cleanUpOnInterrupt = onInterrupt(cleanUp);
 
   const failed: string[] = [];
   const missing: string[] = [];
@@ -143,7 +140,7 @@ run("demo", async () => {
     written.sort();
     await writeOut(`== files written: ${written.length > 0 ? written.join(", ") : "none"}\n`);
   } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
+    cleanUpOnInterrupt();
     await cleanUp();
   }
   const ran = programs.length - missing.length;
