@@ -6,12 +6,14 @@
  * that raises on an HTTP error as the book's `urllib` does, an idle timeout,
  * a limit on the size of a page held in memory, and the body decoded as
  * UTF-8 with one streaming decoder (a character split across two reads
- * stays whole). Deno only.
+ * stays whole), and printing it without letting a page drive the user's
+ * terminal. Deno only.
  *
  * @module
  */
 
-import { integerOption, RunError, secondsOption } from "./_cli.ts";
+import { TerminalEscaper } from "../core/terminal.ts";
+import { integerOption, RunError, secondsOption, writeOut } from "./_cli.ts";
 
 /** How long the programs wait for the server to send something, in seconds. */
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -93,6 +95,35 @@ const PYTHON_STRIP = new RegExp(`^[${PYTHON_SPACE}]+|[${PYTHON_SPACE}]+$`, "g");
  */
 export function pythonStrip(text: string): string {
   return text.replace(PYTHON_STRIP, "");
+}
+
+let escaper: TerminalEscaper | null | undefined;
+
+/**
+ * Writes text that came from the network to stdout. Piped or redirected, it
+ * is written unchanged, byte for byte as the book's programs print it. On a
+ * terminal, anything that could drive the terminal (escape sequences, other
+ * control characters, bidirectional overrides) is shown escaped, as `\x1b`
+ * or `\u202e`, and never obeyed (the core's {@linkcode TerminalEscaper}).
+ * Calls continue one stream: a carriage return at the end of one text and a
+ * line feed at the start of the next are still a CRLF. End the output with a
+ * newline, so that nothing is held back.
+ *
+ * @param text The text to show.
+ * @returns When it is written.
+ *
+ * @example Printing a line
+ * ```ts
+ * import { showText } from "./_fetch_text.ts";
+ * import { assertEquals } from "../core/_assert.ts";
+ *
+ * assertEquals(await showText(""), undefined);
+ * ```
+ */
+export async function showText(text: string): Promise<void> {
+  escaper ??= Deno.stdout.isTerminal() ? new TerminalEscaper() : null;
+  const bytes = new TextEncoder().encode(text);
+  await writeOut(escaper === null ? bytes : escaper.push(bytes));
 }
 
 /** Options for {@linkcode fetchBody}. */

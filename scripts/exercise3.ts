@@ -24,8 +24,14 @@
  */
 
 import { countCodePoints, parseUrlTarget } from "../mod.ts";
-import { input, parseCommandLine, run, secondsOption, writeOut } from "./_cli.ts";
-import { DEFAULT_TIMEOUT_SECONDS, FETCH_ARGS, fetchBody, TIMEOUT_USAGE } from "./_fetch_text.ts";
+import { input, parseCommandLine, run, secondsOption } from "./_cli.ts";
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  FETCH_ARGS,
+  fetchBody,
+  showText,
+  TIMEOUT_USAGE,
+} from "./_fetch_text.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/exercise3.ts [URL]
 
@@ -49,9 +55,9 @@ run("exercise3", async () => {
   for await (const text of fhand.textChunks()) {
     if (count < SHOWN) {
       const shown = Array.from(text.slice(0, 2 * (SHOWN - count))).slice(0, SHOWN - count);
-      await writeOut(shown.join(""));
+      await showText(shown.join(""));
     }
     count += countCodePoints(text);
   }
-  await writeOut(`\nTotal characters: ${count}\n`);
+  await showText(`\nTotal characters: ${count}\n`);
 });

@@ -18,12 +18,13 @@
  */
 
 import { parseUrlTarget } from "../mod.ts";
-import { parseCommandLine, run, secondsOption, writeOut } from "./_cli.ts";
+import { parseCommandLine, run, secondsOption } from "./_cli.ts";
 import {
   DEFAULT_TIMEOUT_SECONDS,
   FETCH_ARGS,
   fetchBody,
   pythonStrip,
+  showText,
   TIMEOUT_USAGE,
 } from "./_fetch_text.ts";
 
@@ -46,6 +47,6 @@ run("urllib2", async () => {
     keepByteOrderMark: true,
   });
   for await (const lines of fhand.lineBatches()) {
-    await writeOut(lines.map((line) => pythonStrip(line) + "\n").join(""));
+    await showText(lines.map((line) => pythonStrip(line) + "\n").join(""));
   }
 });

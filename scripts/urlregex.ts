@@ -20,12 +20,13 @@
  */
 
 import { extractLinksRegex, parseUrlTarget } from "../mod.ts";
-import { input, parseCommandLine, run, writeOut } from "./_cli.ts";
+import { input, parseCommandLine, run } from "./_cli.ts";
 import {
   FETCH_ARGS,
   fetchBody,
   fetchOptions,
   MAX_BYTES_USAGE,
+  showText,
   TIMEOUT_USAGE,
 } from "./_fetch_text.ts";
 
@@ -48,5 +49,5 @@ run("urlregex", async () => {
   const url = parseUrlTarget(positionals[0] ?? await input("Enter - ", "a URL")).url;
   const html = await (await fetchBody(url, options)).text();
   const links = extractLinksRegex(html);
-  await writeOut(links.map((link) => link + "\n").join(""));
+  await showText(links.map((link) => link + "\n").join(""));
 });

@@ -20,12 +20,13 @@
  */
 
 import { countWords, formatWordCounts, parseUrlTarget, topWords } from "../mod.ts";
-import { integerOption, parseCommandLine, run, writeOut } from "./_cli.ts";
+import { integerOption, parseCommandLine, run } from "./_cli.ts";
 import {
   FETCH_ARGS,
   fetchBody,
   fetchOptions,
   MAX_BYTES_USAGE,
+  showText,
   TIMEOUT_USAGE,
 } from "./_fetch_text.ts";
 
@@ -50,7 +51,7 @@ run("urlwords", async () => {
   const top = integerOption("top", values.top, 0, 1, Number.MAX_SAFE_INTEGER);
   const fhand = await fetchBody(url, { ...fetchOptions(values), keepByteOrderMark: true });
   const counts = countWords(await fhand.text());
-  if (values.top === undefined) return await writeOut(formatWordCounts(counts) + "\n");
+  if (values.top === undefined) return await showText(formatWordCounts(counts) + "\n");
   const lines = topWords(counts, top).map(([word, count]) => `${count} ${word}\n`);
-  await writeOut(lines.join(""));
+  await showText(lines.join(""));
 });

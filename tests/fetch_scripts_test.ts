@@ -424,9 +424,14 @@ Visited ${
 Visited ["${o}/site/index.htm"]
 `,
   );
+  // The start page failing is the program's error, not a page to skip.
   const dead = await runScript("urllink3", [`${o}/site/missing.htm`, "--count", "3"], { flags });
-  assert.equal(dead.code, 0, dead.stderr);
-  assert.match(dead.stdout, /\n\*\*\* Error in retrieval\nVisited \[\]\n$/);
+  assertFailure(
+    dead,
+    1,
+    /^urllink3: cannot retrieve URL: 404 Not Found\n$/,
+    `====== To Retrieve: 3 Queue Length: 1\n===== Retrieving  ${o}/site/missing.htm\n`,
+  );
 });
 
 // Failures: one line on stderr, the right exit status, nothing half printed.
@@ -604,5 +609,33 @@ Deno.test("every script's shebang, header and --help give the same exact deno ru
     assert.equal(help.code, 0, help.stderr);
     assert.ok(help.stdout.startsWith(`Usage: ${line}`), `${name}: ${help.stdout}`);
     assert.equal(help.stderr, "");
+  }
+});
+
+Deno.test("on a terminal, links and words from a page cannot drive it; piped, they are exact", async () => {
+  await using server = startFixtureServer();
+  const evil = "http://x.test/\x1b]0;owned\x07\x1b[2J\u202e";
+  TEXTS["evil.htm"] = encoder.encode(`<p><a href="${evil}">\x1b[31mred</a></p>\n`);
+  const url = `${server.origin}/text/evil.htm`;
+  const flags = [netFlag(server.origin)];
+  // python3's pty module gives the script a terminal; it prints what the terminal received.
+  const pty = "import os, pty, sys\n" +
+    "pid, fd = pty.fork()\nif pid == 0: os.execvp(sys.argv[1], sys.argv[1:])\nout = b''\n" +
+    "while True:\n    try: data = os.read(fd, 65536)\n    except OSError: break\n" +
+    "    if not data: break\n    out += data\nos.waitpid(pid, 0)\nsys.stdout.buffer.write(out)";
+  const cases: [string, string[]][] = [
+    ["urlregex", []],
+    ["urllinks", []],
+    ["urllink2", []],
+    ["urlwords", ["--top", "3"]],
+  ];
+  for (const [name, args] of cases) {
+    const command = ["deno", "run", "--no-prompt", ...flags, `${ROOT}/scripts/${name}.ts`, url];
+    const shown = await python(pty, "", [...command, ...args]);
+    assert.ok(shown.includes("\\x1b]0;owned\\x07\\x1b[2J\\u202e"), `${name}: ${shown}`);
+    assert.ok(!["\x1b", "\x07", "\u202e"].some((c) => shown.includes(c)), name);
+    const piped = await runScript(name, [url, ...args], { flags });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.ok(piped.stdout.includes(evil), name);
   }
 });
