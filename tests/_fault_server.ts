@@ -85,7 +85,7 @@ export interface FaultServerOptions {
   size?: number;
   /** `redirect-chain`: how many redirects before the body. @default {3} */
   hops?: number;
-  /** `redirect-other-host`: where to send the client. @default {"http://localhost:9/"} */
+  /** `redirect-other-host`: where to send the client. @default {"http://localhost:8765/"} */
   otherOrigin?: string;
 }
 
@@ -492,7 +492,7 @@ export async function planFor(
         steps: [
           write(
             head(
-              [`Location: ${options.otherOrigin ?? "http://localhost:9/"}`, "Content-Length: 0"],
+              [`Location: ${options.otherOrigin ?? "http://localhost:8765/"}`, "Content-Length: 0"],
               "302 Found",
             ),
           ),

@@ -375,7 +375,7 @@ function expectationSummary(mode: FaultMode): string {
 }
 
 Deno.test("a redirect to another host hits the permission wall with one line naming the flag", async () => {
-  const other = "http://localhost:9/elsewhere";
+  const other = "http://localhost:8765/elsewhere";
   await using server = await startFaultServer("redirect-other-host", { otherOrigin: other });
   const fetchers = AVAILABLE.filter((program) => !RAW.includes(program.family));
   const failures: string[] = [];
@@ -390,7 +390,7 @@ Deno.test("a redirect to another host hits the permission wall with one line nam
       );
       const dirty = unclean(program, result, folder);
       if (dirty !== null) failures.push(`${program.name}: ${dirty}`);
-      else if (!result.stderr.includes("--allow-net=localhost:9")) {
+      else if (!result.stderr.includes("--allow-net=localhost:8765")) {
         failures.push(`${program.name}: no flag named: ${result.stderr.trim()}`);
       }
     } finally {
