@@ -83,6 +83,8 @@ export interface FaultServerOptions {
   holdMs?: number;
   /** `stream-zeros` and `gzip-bomb`: the (decoded) body size in bytes. @default {1 << 20} */
   size?: number;
+  /** `stream-zeros`: the bytes repeated to fill the body instead of zeros. */
+  fill?: Uint8Array;
   /** `redirect-chain`: how many redirects before the body. @default {3} */
   hops?: number;
   /** `redirect-other-host`: where to send the client. @default {"http://localhost:8765/"} */
@@ -631,6 +633,9 @@ export async function startFaultServer(
   const isFixed = !mode.startsWith("redirect") && !mode.startsWith("stream") &&
     !mode.startsWith("stall");
   const zeros = new Uint8Array(1 << 20);
+  if (options.fill !== undefined && options.fill.length > 0) {
+    for (let i = 0; i < zeros.length; i++) zeros[i] = options.fill[i % options.fill.length];
+  }
 
   const serveOne = async (conn: Deno.Conn) => {
     try {

@@ -650,3 +650,45 @@ Deno.test("Ctrl-C during a download removes the partial file and exits 130", asy
   }
   assert.deepEqual(failures, []);
 });
+
+Deno.test("urllib1 streams lines with flat memory, and an endless line is bounded", async () => {
+  if (!scriptExists("urllib1")) throw new Error("scripts/urllib1.ts is missing");
+  const size = 256 * 1024 * 1024;
+  const flags = (port: number) =>
+    loopbackFlags(shebangFlags("urllib1", ROOT)!, `127.0.0.1:${port}`);
+  {
+    const fill = new TextEncoder().encode("But soft what light through yonder window breaks\n");
+    await using server = await startFaultServer("stream-zeros", { size, fill });
+    const run = await runMeasured(
+      "urllib1",
+      [`${server.origin}/`],
+      flags(server.port),
+      ROOT,
+      "null",
+      120_000,
+    );
+    console.log(`urllib1: ${size} bytes of lines, peak RSS ${(run.peakKiB / 1024).toFixed(1)} MiB`);
+    assert.equal(run.code, 0, run.stderr);
+    assert(run.peakKiB < MEMORY_LIMIT_KIB, `peak RSS ${run.peakKiB} KiB`);
+  }
+  {
+    // One line of 256 MiB: a clear refusal, or a result, in bounded time and memory.
+    await using server = await startFaultServer("stream-zeros", { size });
+    const run = await runMeasured(
+      "urllib1",
+      [`${server.origin}/`],
+      flags(server.port),
+      ROOT,
+      "null",
+      120_000,
+    );
+    console.log(
+      `urllib1: one line of ${size} bytes, exit ${run.code}, peak RSS ${
+        (run.peakKiB / 1024).toFixed(1)
+      } MiB, ${run.seconds.toFixed(1)} s`,
+    );
+    assert(Number.isFinite(run.peakKiB), `did not end in 120 s: ${run.stderr}`);
+    if (run.code !== 0) assert.match(run.stderr, /^urllib1: [^\n]+\n$/);
+    assert(run.peakKiB < 1024 * 1024, `peak RSS ${run.peakKiB} KiB for one line`);
+  }
+});
