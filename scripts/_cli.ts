@@ -235,6 +235,93 @@ export async function writeOut(bytes: Uint8Array | string): Promise<void> {
   while (done < data.length) done += await Deno.stdout.write(data.subarray(done));
 }
 
+/**
+ * Writes bytes to stdout in order, without waiting for each write: what
+ * arrives while a write is under way is gathered into the next one. A
+ * program that receives many small reads (the book's `recv(512)`) thus makes
+ * few large writes, and its next read runs while the last chunk is written.
+ * Holds at most `highWaterMark` bytes before {@linkcode StdoutQueue.prototype.write}
+ * waits.
+ *
+ * @example Writing chunks, then waiting for all of them
+ * ```ts
+ * import { StdoutQueue } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const out = new StdoutQueue();
+ * await out.write(new Uint8Array(0));
+ * await out.flush();
+ * assert.equal(out.written, 0);
+ * ```
+ */
+export class StdoutQueue {
+  #parts: Uint8Array[] = [];
+  #queued = 0;
+  #writing: Promise<void> | undefined;
+  #error: unknown;
+  #written = 0;
+
+  /** @param highWaterMark Bytes held before `write` waits. @default {1048576} */
+  constructor(readonly highWaterMark: number = 1 << 20) {}
+
+  /** Bytes written to stdout so far. */
+  get written(): number {
+    return this.#written;
+  }
+
+  /**
+   * Queues `bytes` (not copied: do not change them afterwards).
+   *
+   * @param bytes What to write.
+   * @returns At once, or when the queue is below the high-water mark again.
+   */
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.#error !== undefined) throw this.#error;
+    if (bytes.length === 0) return;
+    this.#parts.push(bytes);
+    this.#queued += bytes.length;
+    this.#writing ??= this.#drain();
+    if (this.#queued >= this.highWaterMark) await this.#writing;
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  /**
+   * Waits until everything queued is written.
+   *
+   * @returns When stdout has every byte.
+   */
+  async flush(): Promise<void> {
+    while (this.#writing !== undefined) await this.#writing;
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#parts.length > 0) {
+        const parts = this.#parts;
+        const size = this.#queued;
+        this.#parts = [];
+        this.#queued = 0;
+        let data = parts[0];
+        if (parts.length > 1) {
+          data = new Uint8Array(size);
+          let offset = 0;
+          for (const part of parts) {
+            data.set(part, offset);
+            offset += part.length;
+          }
+        }
+        await writeOut(data);
+        this.#written += data.length;
+      }
+    } catch (error) {
+      this.#error = error;
+    } finally {
+      this.#writing = undefined;
+    }
+  }
+}
+
 let stdinLines: AsyncIterator<string> | undefined;
 
 /**

@@ -355,17 +355,28 @@ export async function* readChunks(
 ): AsyncGenerator<Uint8Array> {
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_NET_OPTIONS.idleTimeoutMs;
   const where = options.where ?? "the server";
+  // One timer for the whole stream, not one per read: it counts only the time
+  // spent waiting in a read (not the time the caller spends on a chunk) and
+  // closes the connection when that passes the limit.
+  let waitingSince = -1;
+  let timedOut = false;
+  const check = () => {
+    const waited = waitingSince < 0 ? 0 : Date.now() - waitingSince;
+    if (waited >= idleTimeoutMs) {
+      timedOut = true;
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    } else {
+      timer = setTimeout(check, idleTimeoutMs - waited);
+    }
+  };
+  let timer = setTimeout(check, idleTimeoutMs);
   try {
     while (true) {
       const buffer = new Uint8Array(options.size);
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        try {
-          conn.close();
-        } catch { /* already closed */ }
-      }, idleTimeoutMs);
       let n: number | null;
+      waitingSince = Date.now();
       try {
         n = await conn.read(buffer);
       } catch (error) {
@@ -379,12 +390,13 @@ export async function* readChunks(
         if (error instanceof Deno.errors.UnexpectedEof) n = null;
         else throw new RunError(`cannot read from ${where}`, readFailure(error));
       } finally {
-        clearTimeout(timer);
+        waitingSince = -1;
       }
       if (n === null) return;
       yield n === buffer.length ? buffer : buffer.slice(0, n);
     }
   } finally {
+    clearTimeout(timer);
     try {
       conn.close();
     } catch { /* already closed */ }

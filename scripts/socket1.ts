@@ -19,7 +19,7 @@
  */
 
 import { parseUrlTarget } from "../mod.ts";
-import { parseCommandLine, run, writeOut } from "./_cli.ts";
+import { parseCommandLine, run, StdoutQueue } from "./_cli.ts";
 import {
   connectTo,
   endpoint,
@@ -48,7 +48,12 @@ run("socket1", async () => {
   const where = endpoint(target);
   const mysock = await connectTo(target, options);
   await sendAll(mysock, `GET ${target.url} HTTP/1.0\r\n\r\n`, where);
-  for await (const data of readChunks(mysock, { size: 512, ...options, where })) {
-    await writeOut(data);
+  const stdout = new StdoutQueue();
+  try {
+    for await (const data of readChunks(mysock, { size: 512, ...options, where })) {
+      await stdout.write(data);
+    }
+  } finally {
+    await stdout.flush(); // what came before a failure is shown too
   }
 });

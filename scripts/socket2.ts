@@ -21,7 +21,7 @@
  */
 
 import { parseUrlTarget } from "../mod.ts";
-import { input, parseCommandLine, run, writeOut } from "./_cli.ts";
+import { input, parseCommandLine, run, StdoutQueue } from "./_cli.ts";
 import {
   connectTo,
   endpoint,
@@ -52,7 +52,12 @@ run("socket2", async () => {
   const where = endpoint(target);
   const mysock = await connectTo(target, options);
   await sendAll(mysock, `GET ${target.url} HTTP/1.0\r\n\r\n`, where);
-  for await (const data of readChunks(mysock, { size: 512, ...options, where })) {
-    await writeOut(data);
+  const stdout = new StdoutQueue();
+  try {
+    for await (const data of readChunks(mysock, { size: 512, ...options, where })) {
+      await stdout.write(data);
+    }
+  } finally {
+    await stdout.flush(); // what came before a failure is shown too
   }
 });
