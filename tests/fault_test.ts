@@ -351,7 +351,7 @@ for (const mode of MATRIX_MODES) {
   Deno.test(`every program survives "${mode}": ${FAULT_MODES[mode]}`, async () => {
     const failures: string[] = [];
     for (const options of variants) {
-      await using server = await startFaultServer(mode, { holdMs: 15_000, ...options });
+      await using server = await startFaultServer(mode, { holdMs: 60_000, ...options });
       const path = mode === "redirect-chain" ? "/hop0" : mode === "redirect-loop" ? "/a" : "/";
       await pool(AVAILABLE, 4, async (program) => {
         const why = await tryProgram(program, mode, server, path);
