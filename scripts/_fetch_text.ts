@@ -70,31 +70,95 @@ export function fetchOptions(
   };
 }
 
-/** The white space Python's `str.strip()` and `str.split()` remove (`str.isspace()`). */
-const PYTHON_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029" +
-  "\\u202f\\u205f\\u3000";
-const PYTHON_STRIP = new RegExp(`^[${PYTHON_SPACE}]+|[${PYTHON_SPACE}]+$`, "g");
+/** Is this UTF-16 unit white space for Python's `str.strip()` (`str.isspace()`)? */
+function isPythonSpace(unit: number): boolean {
+  return (unit >= 0x09 && unit <= 0x0d) || (unit >= 0x1c && unit <= 0x20) || unit === 0x85 ||
+    unit === 0xa0 || unit === 0x1680 || (unit >= 0x2000 && unit <= 0x200a) || unit === 0x2028 ||
+    unit === 0x2029 || unit === 0x202f || unit === 0x205f || unit === 0x3000;
+}
 
 /**
- * Removes white space at both ends as Python's `str.strip()` with no argument
- * does: Python's white-space set (`str.isspace()`), which includes the ASCII
- * separators `\x1c`–`\x1f` and `\x85` but not U+FEFF.
+ * Prints the lines of a text that arrives in pieces as the book's urllib1
+ * prints a response: `for line in fhand: print(line.decode().strip())`.
+ * Lines end at `\n` only; each is stripped of Python's white space
+ * (`str.isspace()`: also `\x1c`–`\x1f`, `\x85`, U+3000 and the like, not
+ * U+FEFF); a last line without `\n` is printed too, a final `\n` adds no
+ * empty line. A line is never held whole: what is surely not trailing white
+ * space goes out as it arrives, so memory stays flat on an endless line and
+ * time stays linear on any text.
  *
- * @param text The text.
- * @returns The text without surrounding white space.
- *
- * @example Stripping a line of the book's file
+ * @example Stripping lines split across pieces
  * ```ts
- * import { pythonStrip } from "./_fetch_text.ts";
+ * import { PythonLineStripper } from "./_fetch_text.ts";
  * import { assertEquals } from "../core/_assert.ts";
  *
- * assertEquals(pythonStrip("  It is the east\r\n"), "It is the east");
- * assertEquals(pythonStrip("\x1cword\u3000"), "word");
- * assertEquals(pythonStrip("\ufeffword"), "\ufeffword");
+ * const lines = new PythonLineStripper();
+ * const shown = lines.push("  But soft \r\nIt is the ea") + lines.push("st\u3000\n\x1c Who") +
+ *   lines.end();
+ * assertEquals(shown, "But soft\nIt is the east\nWho\n");
  * ```
  */
-export function pythonStrip(text: string): string {
-  return text.replace(PYTHON_STRIP, "");
+export class PythonLineStripper {
+  /** Something of the current line has arrived. */
+  #open = false;
+  /** Still in the current line's leading white space. */
+  #leading = true;
+  /** White space after the last character shown: shown only if more text follows. */
+  #held = "";
+
+  /**
+   * Takes the next piece of the text.
+   *
+   * @param text The next piece.
+   * @returns What can be printed now.
+   */
+  push(text: string): string {
+    let out = "";
+    let start = 0;
+    while (true) {
+      const newline = text.indexOf("\n", start);
+      out += this.#piece(text.slice(start, newline === -1 ? text.length : newline));
+      if (newline === -1) return out;
+      out += "\n";
+      this.#open = false;
+      this.#leading = true;
+      this.#held = "";
+      start = newline + 1;
+    }
+  }
+
+  /**
+   * Ends the text.
+   *
+   * @returns The newline that ends a last line without one, or "".
+   */
+  end(): string {
+    const out = this.#open ? "\n" : "";
+    this.#open = false;
+    this.#leading = true;
+    this.#held = "";
+    return out;
+  }
+
+  #piece(piece: string): string {
+    if (piece === "") return "";
+    this.#open = true;
+    let from = 0;
+    if (this.#leading) {
+      while (from < piece.length && isPythonSpace(piece.charCodeAt(from))) from++;
+      if (from === piece.length) return "";
+      this.#leading = false;
+    }
+    let to = piece.length;
+    while (to > from && isPythonSpace(piece.charCodeAt(to - 1))) to--;
+    if (to === from) {
+      this.#held += piece.slice(from);
+      return "";
+    }
+    const out = this.#held + piece.slice(from, to);
+    this.#held = piece.slice(to);
+    return out;
+  }
 }
 
 let escaper: TerminalEscaper | null | undefined;
@@ -164,15 +228,13 @@ export interface FetchBodyOptions {
  * @param options Timeout, size limit, byte order mark.
  * @returns The body, ready to read.
  *
- * @example Reading lines (a `data:` URL needs no permission)
+ * @example Reading a body (a `data:` URL needs no permission)
  * ```ts
  * import { fetchBody } from "./_fetch_text.ts";
  * import { assertEquals } from "../core/_assert.ts";
  *
  * const body = await fetchBody("data:text/plain,But%20soft%0AIt%20is%0A");
- * const lines = [];
- * for await (const batch of body.lineBatches()) lines.push(...batch);
- * assertEquals(lines, ["But soft", "It is"]);
+ * assertEquals(await body.text(), "But soft\nIt is\n");
  * ```
  */
 export async function fetchBody(url: string, options: FetchBodyOptions = {}): Promise<FetchedBody> {
@@ -213,13 +275,6 @@ export interface FetchedBody {
    * U+FFFD), one string per chunk received.
    */
   textChunks(): AsyncGenerator<string>;
-  /**
-   * The body's lines as Python iterates a response (split on `\n` only, the
-   * `\n` removed, no extra empty line after a final newline), in batches:
-   * the lines completed by each chunk received, so that a program can write
-   * them at once, as soon as they arrive.
-   */
-  lineBatches(): AsyncGenerator<string[]>;
   /** The whole body as one string. */
   text(): Promise<string>;
 }
@@ -283,16 +338,6 @@ class Body implements FetchedBody {
     }
     const rest = decoder.decode();
     if (rest !== "") yield rest;
-  }
-
-  async *lineBatches(): AsyncGenerator<string[]> {
-    let partial = "";
-    for await (const text of this.textChunks()) {
-      const lines = (partial + text).split("\n");
-      partial = lines.pop()!;
-      if (lines.length > 0) yield lines;
-    }
-    if (partial !== "") yield [partial];
   }
 
   async text(): Promise<string> {

@@ -22,7 +22,7 @@ import {
   DEFAULT_TIMEOUT_SECONDS,
   FETCH_ARGS,
   fetchBody,
-  pythonStrip,
+  PythonLineStripper,
   showText,
   TIMEOUT_USAGE,
 } from "./_fetch_text.ts";
@@ -45,7 +45,7 @@ run("urllib1", async () => {
     timeoutSeconds: secondsOption("timeout", values.timeout, DEFAULT_TIMEOUT_SECONDS),
     keepByteOrderMark: true,
   });
-  for await (const lines of fhand.lineBatches()) {
-    await showText(lines.map((line) => pythonStrip(line) + "\n").join(""));
-  }
+  const lines = new PythonLineStripper();
+  for await (const text of fhand.textChunks()) await showText(lines.push(text));
+  await showText(lines.end());
 });
