@@ -400,8 +400,10 @@ export interface FuzzFailure {
   detail: string;
   /** The input, hex, cut to 2000 digits. */
   hex: string;
-  /** The cut points used. */
+  /** The cut points used (at most 40 kept; `cutCount` says how many there were). */
   cuts: number[];
+  /** How many cut points there were. */
+  cutCount: number;
 }
 
 /** What a fuzz run found. */
@@ -458,7 +460,14 @@ export function runFuzz(
     cuts: number[],
   ) => {
     if (report.failures.length < 20) {
-      report.failures.push({ index, property, detail, hex: hex(input), cuts });
+      report.failures.push({
+        index,
+        property,
+        detail,
+        hex: hex(input),
+        cuts: cuts.slice(0, 40),
+        cutCount: cuts.length,
+      });
     }
   };
   for (let index = 0; index < cases; index++) {
@@ -612,6 +621,7 @@ export function runFuzzWatched(
         detail: `no progress for ${stallMs} ms`,
         hex: "",
         cuts: [],
+        cutCount: 0,
       }],
     });
   }, 250);
@@ -697,7 +707,7 @@ if (scope.WorkerGlobalScope !== undefined && globalThis instanceof scope.WorkerG
   );
   for (const failure of report.failures) {
     console.log(
-      `FAIL case ${failure.index} [${failure.property}]: ${failure.detail}\n  cuts ${
+      `FAIL case ${failure.index} [${failure.property}]: ${failure.detail}\n  ${failure.cutCount} cuts ${
         JSON.stringify(failure.cuts)
       }\n  input ${failure.hex}`,
     );

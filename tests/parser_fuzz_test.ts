@@ -15,7 +15,7 @@ const CASES = 3000;
 Deno.test(`ResponseParser survives ${CASES} fuzz cases (seed ${SEED}): valid, split, mutated`, async () => {
   const report = await runFuzzWatched(SEED, CASES, 20_000);
   const shown = report.failures.slice(0, 5).map((failure) =>
-    `case ${failure.index} [${failure.property}]: ${failure.detail}\n  cuts ${
+    `case ${failure.index} [${failure.property}]: ${failure.detail}\n  ${failure.cutCount} cuts ${
       JSON.stringify(failure.cuts)
     }\n  input ${failure.hex.slice(0, 600)}`
   ).join("\n");
