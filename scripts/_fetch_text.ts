@@ -275,6 +275,11 @@ export interface FetchedBody {
    * U+FFFD), one string per chunk received.
    */
   textChunks(): AsyncGenerator<string>;
+  /**
+   * The decoded body in pieces cut after Python white space, so that no word
+   * (as Python's `str.split()` finds words) is split across two pieces.
+   */
+  wordChunks(): AsyncGenerator<string>;
   /** The whole body as one string. */
   text(): Promise<string>;
 }
@@ -338,6 +343,21 @@ class Body implements FetchedBody {
     }
     const rest = decoder.decode();
     if (rest !== "") yield rest;
+  }
+
+  async *wordChunks(): AsyncGenerator<string> {
+    let partial = "";
+    for await (const text of this.textChunks()) {
+      let cut = text.length;
+      while (cut > 0 && !isPythonSpace(text.charCodeAt(cut - 1))) cut--;
+      if (cut === 0) {
+        partial += text;
+        continue;
+      }
+      yield partial + text.slice(0, cut);
+      partial = text.slice(cut);
+    }
+    if (partial !== "") yield partial;
   }
 
   async text(): Promise<string> {

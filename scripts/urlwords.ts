@@ -7,8 +7,10 @@
  * Prints the counts as one line of JSON, words in the order first seen
  * (`{"But":1,"soft":1,...}`), as the book prints its dictionary; with
  * `--top N`, the N most frequent words instead, one `<count> <word>` a line,
- * ties in the order first seen. The whole page is held in memory, so its size
- * is capped (`--max-bytes`, 64 MiB by default).
+ * ties in the order first seen. Words are counted as the body streams in, as
+ * the book counts them line by line, so memory grows with the number of
+ * different words, not with the page; the page's size is still capped
+ * (`--max-bytes`, 64 MiB by default), as one endless word would be held.
  *
  *     deno run --allow-net=data.pr4e.org:80 scripts/urlwords.ts [URL] [--top N]
  *
@@ -19,7 +21,7 @@
  * @module
  */
 
-import { countWords, formatWordCounts, parseUrlTarget, topWords } from "../mod.ts";
+import { formatWordCounts, parseUrlTarget, splitWords, topWords } from "../mod.ts";
 import { integerOption, parseCommandLine, run } from "./_cli.ts";
 import {
   FETCH_ARGS,
@@ -50,7 +52,10 @@ run("urlwords", async () => {
   const url = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/romeo.txt").url;
   const top = integerOption("top", values.top, 0, 1, Number.MAX_SAFE_INTEGER);
   const fhand = await fetchBody(url, { ...fetchOptions(values), keepByteOrderMark: true });
-  const counts = countWords(await fhand.text());
+  const counts = new Map<string, number>();
+  for await (const text of fhand.wordChunks()) {
+    for (const word of splitWords(text)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
   if (values.top === undefined) return await showText(formatWordCounts(counts) + "\n");
   const lines = topWords(counts, top).map(([word, count]) => `${count} ${word}\n`);
   await showText(lines.join(""));

@@ -209,6 +209,21 @@ Deno.test("urlwords splits on Python's white space and keeps keys like 10 and __
   }
   const ties = await runScript("urlwords", [url, "--top", "4"], { flags });
   assert.equal(ties.stdout, "4 10\n3 2\n3 a\n2 __proto__\n");
+
+  // The same bytes in writes of 1 to 7 bytes: words and characters split across reads.
+  const bytes = TEXTS["words.txt"];
+  await using raw = startRawServer(async (conn) => {
+    await writeAll(conn, `HTTP/1.1 200 OK\r\nContent-Length: ${bytes.length}\r\n\r\n`);
+    for (let i = 0, size = 1; i < bytes.length; i += size, size = size % 7 + 1) {
+      await writeAll(conn, bytes.subarray(i, i + size));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  });
+  const split = await runScript("urlwords", [`${raw.origin}/words.txt`], {
+    flags: [netFlag(raw.origin)],
+  });
+  assert.equal(split.code, 0, split.stderr);
+  assert.equal(split.stdout, result.stdout);
 });
 
 Deno.test("urlregex finds the book's pattern only: page1's absolute link, none in page2", async () => {
