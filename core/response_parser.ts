@@ -2,38 +2,149 @@
 // This module is browser compatible.
 
 /**
- * An incremental HTTP/1.x response parser. (API contract; implementation pending.)
+ * An incremental HTTP/1.x response parser: push bytes split anywhere, get
+ * the head, the body as views into the pushed chunks, and the trailers.
+ *
+ * The parser is an explicit state machine that looks at each byte once. CR
+ * and LF are separate states, so a chunk may end anywhere, even between the
+ * two bytes of a line end; the result of any chunking equals the result of
+ * pushing the whole input at once. Offsets in errors count from the first
+ * byte ever pushed.
+ *
+ * Rules, in short:
+ * - Status line `HTTP/1.x SP 3DIGIT [SP reason]`; the reason may be missing
+ *   (`HTTP/1.1 200`) or empty.
+ * - Lines end in CRLF or a bare LF (as curl and browsers accept). A bare CR
+ *   or a NUL byte in the head, a chunk size line or a trailer line is an
+ *   {@linkcode HttpSyntaxError}.
+ * - Header names must be tokens, directly followed by a colon; values lose
+ *   surrounding spaces and tabs. Obsolete line folding (a line starting
+ *   with a space or tab) is rejected with code `"OBS_FOLD"`.
+ * - The header block (status line through the blank line) may hold at most
+ *   `maxHeaderSize` bytes, and so may the trailer block of a chunked body;
+ *   the byte past the limit throws {@linkcode HeaderTooLargeError}, so no
+ *   more than the limit is ever held.
+ * - Interim responses (1xx but 101) are skipped; the next head is parsed.
+ * - Body framing: none for a `HEAD` request, 1xx, 204 and 304; else chunked
+ *   when `chunked` is the last transfer coding (chunked wins over
+ *   Content-Length, RFC 9112 §6.3); else close-delimited when another
+ *   transfer coding is named; else Content-Length; else close-delimited.
  *
  * @module
  */
 
 import { HeaderTooLargeError, HttpSyntaxError } from "./errors.ts";
 
-/** Header fields in the order received, duplicates kept, looked up case-insensitively. */
+const CR = 13;
+const LF = 10;
+const SP = 32;
+const HTAB = 9;
+
+/** Longest chunk size line (size, extensions, line end) accepted. */
+const MAX_CHUNK_LINE = 4096;
+
+/**
+ * Header fields in the order received, duplicates kept, looked up
+ * case-insensitively.
+ *
+ * @example Looking up fields whatever their case
+ * ```ts
+ * import { HeaderList } from "./response_parser.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const headers = new HeaderList([["Vary", "Accept"], ["Server", "Apache"], ["vary", "Cookie"]]);
+ * assertEquals(headers.get("VARY"), "Accept, Cookie");
+ * assertEquals(headers.getAll("vary"), ["Accept", "Cookie"]);
+ * assertEquals(headers.has("server"), true);
+ * assertEquals(headers.get("Date"), null);
+ * ```
+ */
 export class HeaderList {
   /** Raw `[name, value]` pairs in the order received (name as sent, value trimmed). */
   readonly entries: ReadonlyArray<readonly [string, string]>;
-  /** @param entries Raw `[name, value]` pairs. */
+
+  /**
+   * Constructs a new instance.
+   *
+   * @param entries Raw `[name, value]` pairs.
+   */
   constructor(entries: ReadonlyArray<readonly [string, string]> = []) {
     this.entries = entries;
   }
-  /** First value whose name matches case-insensitively... (all values joined by ", " per RFC 9110; null when absent). */
-  get(_name: string): string | null {
-    throw new Error("not implemented");
+
+  /**
+   * Returns every value whose name matches case-insensitively, joined by
+   * `", "` (how RFC 9110 combines repeated fields), or null when absent.
+   * For `Set-Cookie`, whose values may hold commas, use
+   * {@linkcode HeaderList.prototype.getAll}.
+   *
+   * @example Joining a repeated field
+   * ```ts
+   * import { HeaderList } from "./response_parser.ts";
+   * import { assertEquals } from "./_assert.ts";
+   *
+   * const headers = new HeaderList([["Cache-Control", "no-cache"], ["cache-control", "no-store"]]);
+   * assertEquals(headers.get("Cache-Control"), "no-cache, no-store");
+   * ```
+   *
+   * @param name The field name, in any case.
+   * @returns The joined values, or null.
+   */
+  get(name: string): string | null {
+    const values = this.getAll(name);
+    return values.length === 0 ? null : values.join(", ");
   }
-  /** Every value whose name matches, in order. */
-  getAll(_name: string): string[] {
-    throw new Error("not implemented");
+
+  /**
+   * Returns every value whose name matches case-insensitively, in order.
+   *
+   * @example Reading each cookie
+   * ```ts
+   * import { HeaderList } from "./response_parser.ts";
+   * import { assertEquals } from "./_assert.ts";
+   *
+   * const headers = new HeaderList([["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"]]);
+   * assertEquals(headers.getAll("set-cookie"), ["a=1", "b=2"]);
+   * assertEquals(headers.getAll("Date"), []);
+   * ```
+   *
+   * @param name The field name, in any case.
+   * @returns The values, possibly none.
+   */
+  getAll(name: string): string[] {
+    const wanted = name.toLowerCase();
+    const values: string[] = [];
+    for (const [key, value] of this.entries) {
+      if (key.length === wanted.length && key.toLowerCase() === wanted) values.push(value);
+    }
+    return values;
   }
-  /** Whether a field with this name is present. */
-  has(_name: string): boolean {
-    throw new Error("not implemented");
+
+  /**
+   * Tells whether a field with this name is present.
+   *
+   * @example Checking for a field
+   * ```ts
+   * import { HeaderList } from "./response_parser.ts";
+   * import { assertEquals } from "./_assert.ts";
+   *
+   * const headers = new HeaderList([["Content-Type", "text/plain"]]);
+   * assertEquals(headers.has("content-type"), true);
+   * assertEquals(headers.has("Content-Length"), false);
+   * ```
+   *
+   * @param name The field name, in any case.
+   * @returns Whether it is present.
+   */
+  has(name: string): boolean {
+    const wanted = name.toLowerCase();
+    return this.entries.some(([key]) => key.toLowerCase() === wanted);
   }
 }
 
 /** The status line and headers of a response. */
 export interface ResponseHead {
-  /** `"HTTP/1.1"` or `"HTTP/1.0"`. */
+  /** `"HTTP/1.1"` or `"HTTP/1.0"` (any `HTTP/1.x` is accepted). */
   version: string;
   /** The status code, 100..999. */
   status: number;
@@ -50,7 +161,12 @@ export type BodyFraming = "none" | "content-length" | "chunked" | "close";
 
 /** Options for {@linkcode ResponseParser}. */
 export interface ResponseParserOptions {
-  /** Largest header block (and trailer block) accepted, in bytes. @default {65536} */
+  /**
+   * Largest header block (status line through the blank line) accepted, in
+   * bytes; the same limit holds for the trailer block of a chunked body.
+   *
+   * @default {65536}
+   */
   maxHeaderSize?: number;
   /** The request method; `"HEAD"` means no body whatever the headers say. @default {"GET"} */
   method?: string;
@@ -60,6 +176,11 @@ export interface ResponseParserOptions {
   onBody?: (chunk: Uint8Array) => void;
   /** Called with the trailer fields of a chunked body (possibly empty). */
   onTrailers?: (trailers: HeaderList) => void;
+  /**
+   * Called with each interim (1xx but 101) head, which the parser then
+   * skips. An addition to the contract; optional.
+   */
+  onInformational?: (head: ResponseHead) => void;
 }
 
 /** A whole parsed response, as {@linkcode parseResponse} returns it. */
@@ -72,47 +193,714 @@ export interface ParsedResponse extends ResponseHead {
   trailers: HeaderList;
 }
 
-/** Incremental parser: push bytes split anywhere, then `finish()` at end of input. */
+// Parser states.
+const S_LINE = 0; // inside a line of the head, a chunk size line or a trailer line
+const S_LINE_LF = 1; // saw CR, a LF must follow
+const S_BODY_LENGTH = 2; // Content-Length body
+const S_BODY_CLOSE = 3; // body delimited by the end of input
+const S_CHUNK_DATA = 4; // inside chunk data
+const S_CHUNK_DATA_END = 5; // after chunk data: CRLF or LF must follow
+const S_CHUNK_DATA_LF = 6; // after chunk data and CR: LF must follow
+const S_COMPLETE = 7;
+const S_FAILED = 8;
+
+// What the current line is.
+const L_STATUS = 0;
+const L_HEADER = 1;
+const L_CHUNK_SIZE = 2;
+const L_TRAILER = 3;
+
+const LINE_NAMES = ["status line", "header line", "chunk size line", "trailer line"];
+
+const STATUS_LINE = /^HTTP\/1\.[0-9] ([0-9]{3})(?: ([^]*))?$/;
+const STATUS_PREFIX = [72, 84, 84, 80, 47, 49, 46]; // "HTTP/1."
+
+/** Token characters of RFC 9110 (field names), as a lookup table. */
+const TOKEN = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+  TOKEN[c.charCodeAt(0)] = 1;
+}
+
+/** Decodes bytes as ISO-8859-1 (each byte one code point), in slices to bound argument counts. */
+function latin1(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return text;
+}
+
+/** A short, escaped excerpt of a line for an error message, in double quotes. */
+function excerpt(text: string, max = 40): string {
+  const cut = text.length > max;
+  let out = "";
+  for (const char of cut ? text.slice(0, max) : text) {
+    const code = char.charCodeAt(0);
+    if (char === '"' || char === "\\") out += `\\${char}`;
+    else if (code === 9) out += "\\t";
+    else if (code < 32 || code > 126) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += char;
+  }
+  return `"${out}${cut ? "..." : ""}"`;
+}
+
+function trimOws(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text.charCodeAt(start) === SP || text.charCodeAt(start) === HTAB)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === SP || text.charCodeAt(end - 1) === HTAB)) {
+    end--;
+  }
+  return text.slice(start, end);
+}
+
+function hexValue(byte: number): number {
+  if (byte >= 48 && byte <= 57) return byte - 48;
+  if (byte >= 97 && byte <= 102) return byte - 87;
+  if (byte >= 65 && byte <= 70) return byte - 55;
+  return -1;
+}
+
+/**
+ * Incremental parser: push bytes split anywhere, then `finish()` at end of
+ * input. Body bytes go to `onBody` as views into the pushed chunk (never
+ * copied, never decoded); with the chunked coding the views skip the chunk
+ * framing.
+ *
+ * After the message is complete, `push` consumes nothing and returns 0
+ * (the bytes belong to the next response on a kept-alive connection), and
+ * `finish` does nothing. After an error, `push` and `finish` throw the same
+ * error again.
+ *
+ * @example Streaming a chunked response pushed in pieces
+ * ```ts
+ * import { ResponseParser } from "./response_parser.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const parts: string[] = [];
+ * const parser = new ResponseParser({
+ *   onBody: (chunk) => parts.push(new TextDecoder().decode(chunk)),
+ * });
+ * const encoder = new TextEncoder();
+ * parser.push(encoder.encode("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r"));
+ * parser.push(encoder.encode("\n\r\n5\r\nhel"));
+ * parser.push(encoder.encode("lo\r\n0\r\n\r\n"));
+ * assertEquals(parser.complete, true);
+ * assertEquals(parser.framing, "chunked");
+ * assertEquals(parts.join(""), "hello");
+ * ```
+ *
+ * @example Stopping at the end of a message on a kept-alive connection
+ * ```ts
+ * import { ResponseParser } from "./response_parser.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const parser = new ResponseParser();
+ * const bytes = new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1");
+ * assertEquals(parser.push(bytes), 40);
+ * assertEquals(parser.complete, true);
+ * assertEquals(parser.offset, 40);
+ * ```
+ */
 export class ResponseParser {
-  /** @param options See {@linkcode ResponseParserOptions}. */
-  constructor(_options: ResponseParserOptions = {}) {
-    void HeaderTooLargeError;
-    void HttpSyntaxError;
+  #maxHeaderSize: number;
+  #isHead: boolean;
+  #onHead?: (head: ResponseHead) => void;
+  #onBody?: (chunk: Uint8Array) => void;
+  #onTrailers?: (trailers: HeaderList) => void;
+  #onInformational?: (head: ResponseHead) => void;
+
+  #state = S_LINE;
+  #error: Error | null = null;
+  /** Absolute offset of the next byte to be pushed. */
+  #offset = 0;
+
+  // The current line.
+  #lineKind = L_STATUS;
+  #line = new Uint8Array(256);
+  #lineLength = 0;
+  #lineStart = 0;
+
+  // The current head or trailer block.
+  #blockStart = 0;
+  #blockBytes = 0;
+  #version = "";
+  #status = 0;
+  #reason = "";
+  #entries: [string, string][] = [];
+
+  #head: ResponseHead | null = null;
+  #framing: BodyFraming | null = null;
+  /** Body bytes still expected (Content-Length) or left in the current chunk. */
+  #remaining = 0;
+  /** Body bytes received (for truncation messages). */
+  #received = 0;
+
+  /**
+   * Constructs a new instance.
+   *
+   * @param options See {@linkcode ResponseParserOptions}.
+   */
+  constructor(options: ResponseParserOptions = {}) {
+    const max = options.maxHeaderSize ?? 65536;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new RangeError(`Cannot use maxHeaderSize ${max}: not a positive whole number`);
+    }
+    this.#maxHeaderSize = max;
+    this.#isHead = (options.method ?? "GET").toUpperCase() === "HEAD";
+    this.#onHead = options.onHead;
+    this.#onBody = options.onBody;
+    this.#onTrailers = options.onTrailers;
+    this.#onInformational = options.onInformational;
   }
-  /** The head once parsed, else null. */
+
+  /**
+   * The final head once parsed, else null.
+   *
+   * @returns The head, or null.
+   */
   get head(): ResponseHead | null {
-    throw new Error("not implemented");
+    return this.#head;
   }
-  /** The framing once the head is parsed, else null. */
+
+  /**
+   * The framing once the final head is parsed, else null.
+   *
+   * @returns The framing, or null.
+   */
   get framing(): BodyFraming | null {
-    throw new Error("not implemented");
+    return this.#framing;
   }
-  /** True once a complete message has been parsed. */
+
+  /**
+   * True once a complete message has been parsed.
+   *
+   * @returns Whether the message is complete.
+   */
   get complete(): boolean {
-    throw new Error("not implemented");
+    return this.#state === S_COMPLETE;
   }
-  /** Total bytes consumed so far. */
+
+  /**
+   * Total bytes consumed so far, counted from the first byte ever pushed.
+   *
+   * @returns The number of bytes consumed.
+   */
   get offset(): number {
-    throw new Error("not implemented");
+    return this.#offset;
   }
+
   /**
    * Feeds bytes. Returns how many bytes of `chunk` were consumed: fewer than
    * `chunk.length` only when the message completed inside it (the rest
-   * belongs to the next response on a kept-alive connection).
+   * belongs to the next response on a kept-alive connection); 0 once the
+   * message is complete.
+   *
+   * @param chunk The next bytes of the response, split anywhere.
+   * @returns How many bytes of `chunk` belong to this message.
+   * @throws {HttpSyntaxError} When the bytes are not a valid response.
+   * @throws {HeaderTooLargeError} When the head or trailers pass `maxHeaderSize`.
    */
-  push(_chunk: Uint8Array): number {
-    throw new Error("not implemented");
+  push(chunk: Uint8Array): number {
+    if (this.#error !== null) throw this.#error;
+    if (this.#state === S_COMPLETE) return 0;
+    const base = this.#offset;
+    let i = 0;
+    try {
+      i = this.#run(chunk);
+    } catch (error) {
+      this.#state = S_FAILED;
+      this.#error = error as Error;
+      throw error;
+    }
+    this.#offset = base + i;
+    return i;
   }
-  /** Signals end of input: completes a close-delimited body, or throws if the message is truncated. */
+
+  /**
+   * Signals the end of input: completes a close-delimited body, does nothing
+   * on a complete message, throws when the message is truncated.
+   *
+   * @throws {HttpSyntaxError} With code `"TRUNCATED_HEAD"` when the input
+   * ended in the head, `"TRUNCATED_BODY"` when it ended in the body.
+   */
   finish(): void {
-    throw new Error("not implemented");
+    if (this.#error !== null) throw this.#error;
+    const state = this.#state;
+    if (state === S_COMPLETE) return;
+    if (state === S_BODY_CLOSE) {
+      this.#state = S_COMPLETE;
+      return;
+    }
+    let error: HttpSyntaxError;
+    if (this.#head === null) {
+      error = new HttpSyntaxError(
+        `Cannot parse response: input ended in the head after ${this.#offset} bytes`,
+        "TRUNCATED_HEAD",
+        this.#offset,
+      );
+    } else if (state === S_BODY_LENGTH) {
+      error = new HttpSyntaxError(
+        `Cannot parse response: input ended after ${this.#received} of ${
+          this.#received + this.#remaining
+        } body bytes`,
+        "TRUNCATED_BODY",
+        this.#offset,
+      );
+    } else {
+      const where = this.#lineKind === L_TRAILER && state !== S_CHUNK_DATA
+        ? "in the trailers"
+        : "in a chunk";
+      error = new HttpSyntaxError(
+        `Cannot parse response: input ended ${where}`,
+        "TRUNCATED_BODY",
+        this.#offset,
+      );
+    }
+    this.#state = S_FAILED;
+    this.#error = error;
+    throw error;
+  }
+
+  /** Runs the state machine over `chunk`; returns how many bytes were consumed. */
+  #run(chunk: Uint8Array): number {
+    const n = chunk.length;
+    const base = this.#offset;
+    let i = 0;
+    while (i < n) {
+      switch (this.#state) {
+        case S_LINE: {
+          // Take bytes up to a CR, LF or NUL, within the limit of the block or line.
+          const limited = this.#lineKind !== L_CHUNK_SIZE;
+          const budget = limited
+            ? this.#maxHeaderSize - this.#blockBytes
+            : MAX_CHUNK_LINE - this.#lineLength;
+          const end = Math.min(n, i + budget);
+          let j = i;
+          while (j < end) {
+            const byte = chunk[j];
+            if (byte === LF || byte === CR || byte === 0) break;
+            j++;
+          }
+          if (j > i) {
+            this.#append(chunk, i, j, base);
+            if (limited) this.#blockBytes += j - i;
+            i = j;
+          }
+          if (i === n) break;
+          this.#count(base + i);
+          const byte = chunk[i];
+          i++;
+          if (byte === LF) this.#endLine(base + i);
+          else if (byte === CR) this.#state = S_LINE_LF;
+          else if (byte === 0) {
+            throw new HttpSyntaxError(
+              `Cannot accept NUL byte in ${LINE_NAMES[this.#lineKind]}`,
+              "NUL_BYTE",
+              base + i - 1,
+            );
+          } else {
+            // Over the limit of a chunk size line (the budget ran out).
+            throw this.#chunkLineTooLong(base + i - 1);
+          }
+          break;
+        }
+        case S_LINE_LF: {
+          this.#count(base + i);
+          if (chunk[i] !== LF) {
+            throw new HttpSyntaxError(
+              `Cannot accept CR not followed by LF in ${LINE_NAMES[this.#lineKind]}`,
+              "BARE_CR",
+              base + i - 1,
+            );
+          }
+          i++;
+          this.#state = S_LINE;
+          this.#endLine(base + i);
+          break;
+        }
+        case S_BODY_LENGTH: {
+          const take = Math.min(n - i, this.#remaining);
+          this.#onBody?.(chunk.subarray(i, i + take));
+          i += take;
+          this.#remaining -= take;
+          this.#received += take;
+          if (this.#remaining === 0) {
+            this.#state = S_COMPLETE;
+            return i;
+          }
+          break;
+        }
+        case S_BODY_CLOSE: {
+          this.#onBody?.(i === 0 ? chunk : chunk.subarray(i));
+          this.#received += n - i;
+          i = n;
+          break;
+        }
+        case S_CHUNK_DATA: {
+          const take = Math.min(n - i, this.#remaining);
+          this.#onBody?.(chunk.subarray(i, i + take));
+          i += take;
+          this.#remaining -= take;
+          this.#received += take;
+          if (this.#remaining === 0) this.#state = S_CHUNK_DATA_END;
+          break;
+        }
+        case S_CHUNK_DATA_END:
+        case S_CHUNK_DATA_LF: {
+          const byte = chunk[i];
+          if (byte === CR && this.#state === S_CHUNK_DATA_END) {
+            this.#state = S_CHUNK_DATA_LF;
+          } else if (byte === LF) {
+            this.#startLine(L_CHUNK_SIZE, base + i + 1);
+          } else if (this.#state === S_CHUNK_DATA_LF) {
+            throw new HttpSyntaxError(
+              "Cannot accept CR not followed by LF after chunk data",
+              "BARE_CR",
+              base + i - 1,
+            );
+          } else {
+            throw new HttpSyntaxError(
+              `Cannot parse chunk: data not followed by a line end (found ${
+                excerpt(String.fromCharCode(byte))
+              })`,
+              "BAD_CHUNK_END",
+              base + i,
+            );
+          }
+          i++;
+          break;
+        }
+        default:
+          // S_COMPLETE: the rest belongs to the next message.
+          return i;
+      }
+      if (this.#state === S_COMPLETE) return i;
+    }
+    return i;
+  }
+
+  /** Counts one line-end byte at absolute offset `at` against the block or line limit. */
+  #count(at: number): void {
+    if (this.#lineKind === L_CHUNK_SIZE) {
+      if (this.#lineLength >= MAX_CHUNK_LINE) throw this.#chunkLineTooLong(at);
+      return;
+    }
+    if (this.#blockBytes >= this.#maxHeaderSize) {
+      throw new HeaderTooLargeError(this.#maxHeaderSize, at);
+    }
+    this.#blockBytes++;
+  }
+
+  #chunkLineTooLong(at: number): HttpSyntaxError {
+    return new HttpSyntaxError(
+      `Cannot parse chunk size line: longer than ${MAX_CHUNK_LINE} bytes`,
+      "BAD_CHUNK_SIZE",
+      at,
+    );
+  }
+
+  /** Appends `chunk[from..to)` to the current line. */
+  #append(chunk: Uint8Array, from: number, to: number, base: number): void {
+    const length = this.#lineLength + to - from;
+    if (length > this.#line.length) {
+      const grown = new Uint8Array(Math.max(length, this.#line.length * 2));
+      grown.set(this.#line.subarray(0, this.#lineLength));
+      this.#line = grown;
+    }
+    this.#line.set(chunk.subarray(from, to), this.#lineLength);
+    if (this.#lineKind === L_STATUS && this.#lineLength < STATUS_PREFIX.length) {
+      // Reject a response that is not HTTP/1.x at once, without waiting for a line end.
+      for (let k = this.#lineLength; k < Math.min(length, STATUS_PREFIX.length); k++) {
+        if (this.#line[k] !== STATUS_PREFIX[k]) {
+          throw new HttpSyntaxError(
+            `Cannot parse status line: ${
+              excerpt(latin1(this.#line.subarray(0, k + 1)))
+            } is not HTTP/1.x`,
+            "BAD_STATUS_LINE",
+            base + from + k - this.#lineLength,
+          );
+        }
+      }
+    }
+    this.#lineLength = length;
+  }
+
+  #startLine(kind: number, at: number): void {
+    this.#lineKind = kind;
+    this.#lineLength = 0;
+    this.#lineStart = at;
+    this.#state = S_LINE;
+  }
+
+  /** Handles the line just ended; `next` is the absolute offset after its line end. */
+  #endLine(next: number): void {
+    const line = this.#line.subarray(0, this.#lineLength);
+    const start = this.#lineStart;
+    switch (this.#lineKind) {
+      case L_STATUS:
+        this.#parseStatusLine(line, start);
+        this.#startLine(L_HEADER, next);
+        return;
+      case L_HEADER:
+        if (line.length === 0) return this.#endHead(next);
+        this.#entries.push(this.#parseField(line, start, "header"));
+        this.#startLine(L_HEADER, next);
+        return;
+      case L_CHUNK_SIZE:
+        return this.#parseChunkSize(line, start, next);
+      default:
+        if (line.length === 0) {
+          const trailers = new HeaderList(this.#entries);
+          this.#entries = [];
+          this.#onTrailers?.(trailers);
+          this.#state = S_COMPLETE;
+          return;
+        }
+        this.#entries.push(this.#parseField(line, start, "trailer"));
+        this.#startLine(L_TRAILER, next);
+    }
+  }
+
+  #parseStatusLine(line: Uint8Array, start: number): void {
+    const text = latin1(line);
+    const match = STATUS_LINE.exec(text);
+    const status = match === null ? 0 : Number(match[1]);
+    if (match === null || status < 100) {
+      throw new HttpSyntaxError(
+        `Cannot parse status line: ${excerpt(text)}`,
+        "BAD_STATUS_LINE",
+        start,
+      );
+    }
+    this.#version = text.slice(0, 8);
+    this.#status = status;
+    this.#reason = match[2] ?? "";
+    this.#entries = [];
+  }
+
+  #parseField(line: Uint8Array, start: number, what: string): [string, string] {
+    const first = line[0];
+    if (first === SP || first === HTAB) {
+      throw new HttpSyntaxError(
+        `Cannot accept folded ${what} line: ${excerpt(latin1(line))}`,
+        "OBS_FOLD",
+        start,
+      );
+    }
+    const colon = line.indexOf(58);
+    if (colon === -1) {
+      throw new HttpSyntaxError(
+        `Cannot parse ${what} line without a colon: ${excerpt(latin1(line))}`,
+        "MISSING_COLON",
+        start,
+      );
+    }
+    for (let k = 0; k < colon; k++) {
+      if (TOKEN[line[k]] !== 1) {
+        throw new HttpSyntaxError(
+          `Cannot parse ${what} name: ${excerpt(latin1(line.subarray(0, colon)))}`,
+          "BAD_HEADER_NAME",
+          start + k,
+        );
+      }
+    }
+    if (colon === 0) {
+      throw new HttpSyntaxError(
+        `Cannot parse ${what} name: empty in ${excerpt(latin1(line))}`,
+        "BAD_HEADER_NAME",
+        start,
+      );
+    }
+    return [latin1(line.subarray(0, colon)), trimOws(latin1(line.subarray(colon + 1)))];
+  }
+
+  /** The blank line after the headers: decide what follows. */
+  #endHead(next: number): void {
+    const head: ResponseHead = {
+      version: this.#version,
+      status: this.#status,
+      reason: this.#reason,
+      headers: new HeaderList(this.#entries),
+      headerLength: next - this.#blockStart,
+    };
+    this.#entries = [];
+    const status = this.#status;
+    if (status < 200 && status !== 101) {
+      // An interim response: skip it and parse the next head.
+      this.#onInformational?.(head);
+      this.#blockStart = next;
+      this.#blockBytes = 0;
+      this.#startLine(L_STATUS, next);
+      return;
+    }
+    const framing = this.#decideFraming(head, next);
+    this.#head = head;
+    this.#framing = framing;
+    this.#onHead?.(head);
+    switch (framing) {
+      case "none":
+        this.#state = S_COMPLETE;
+        return;
+      case "close":
+        this.#state = S_BODY_CLOSE;
+        return;
+      case "content-length":
+        this.#state = this.#remaining === 0 ? S_COMPLETE : S_BODY_LENGTH;
+        return;
+      default:
+        this.#startLine(L_CHUNK_SIZE, next);
+    }
+  }
+
+  #decideFraming(head: ResponseHead, next: number): BodyFraming {
+    const headers = head.headers;
+    const codings = headers.getAll("transfer-encoding");
+    let length = -1;
+    if (codings.length === 0 && headers.has("content-length")) {
+      length = this.#parseContentLength(headers.getAll("content-length"), next);
+    }
+    const status = head.status;
+    if (this.#isHead || status < 200 || status === 204 || status === 304) return "none";
+    if (codings.length > 0) {
+      const list = codings.join(",").split(",").map((coding) => trimOws(coding)).filter((c) =>
+        c !== ""
+      );
+      const last = list[list.length - 1] ?? "";
+      return last.toLowerCase() === "chunked" ? "chunked" : "close";
+    }
+    if (length >= 0) {
+      this.#remaining = length;
+      return "content-length";
+    }
+    return "close";
+  }
+
+  #parseContentLength(values: string[], next: number): number {
+    let length = -1;
+    const joined = values.join(", ");
+    for (const part of joined.split(",")) {
+      const text = trimOws(part);
+      if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+        throw new HttpSyntaxError(
+          `Cannot parse Content-Length: ${excerpt(joined)}`,
+          "BAD_CONTENT_LENGTH",
+          next - 1,
+        );
+      }
+      const value = Number(text);
+      if (length !== -1 && value !== length) {
+        throw new HttpSyntaxError(
+          `Cannot accept different Content-Length values: ${excerpt(joined)}`,
+          "BAD_CONTENT_LENGTH",
+          next - 1,
+        );
+      }
+      length = value;
+    }
+    return length;
+  }
+
+  #parseChunkSize(line: Uint8Array, start: number, next: number): void {
+    let size = 0;
+    let k = 0;
+    while (k < line.length) {
+      const digit = hexValue(line[k]);
+      if (digit === -1) break;
+      size = size * 16 + digit;
+      if (size > Number.MAX_SAFE_INTEGER) {
+        throw new HttpSyntaxError(
+          `Cannot parse chunk size: ${excerpt(latin1(line), 20)} is too large`,
+          "BAD_CHUNK_SIZE",
+          start + k,
+        );
+      }
+      k++;
+    }
+    let valid = k > 0;
+    // Then optional spaces and extensions (";name[=value]..."), checked loosely.
+    let j = k;
+    while (valid && j < line.length && (line[j] === SP || line[j] === HTAB)) j++;
+    if (valid && j < line.length) {
+      valid = line[j] === 59; // ";"
+      for (let m = j; valid && m < line.length; m++) {
+        const byte = line[m];
+        if ((byte < 32 && byte !== HTAB) || byte === 127) valid = false;
+      }
+    }
+    if (!valid) {
+      throw new HttpSyntaxError(
+        `Cannot parse chunk size: ${excerpt(latin1(line), 20)}`,
+        "BAD_CHUNK_SIZE",
+        start + k,
+      );
+    }
+    if (size === 0) {
+      // The last chunk: the trailer block follows, under the header size limit.
+      this.#blockStart = next;
+      this.#blockBytes = 0;
+      this.#entries = [];
+      this.#startLine(L_TRAILER, next);
+      return;
+    }
+    this.#remaining = size;
+    this.#state = S_CHUNK_DATA;
   }
 }
 
-/** One-shot: parse a whole response held in memory. */
+/**
+ * Parses a whole response held in memory and collects its body into one
+ * `Uint8Array`. Bytes after a complete message are ignored (as a browser
+ * ignores them); a close-delimited body runs to the end of `bytes`.
+ *
+ * @example Parsing the book's romeo.txt response
+ * ```ts
+ * import { parseResponse } from "./response_parser.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const raw = new TextEncoder().encode(
+ *   "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nBut s",
+ * );
+ * const response = parseResponse(raw);
+ * assertEquals(response.status, 200);
+ * assertEquals(response.reason, "OK");
+ * assertEquals(response.framing, "content-length");
+ * assertEquals(response.headers.get("content-type"), "text/plain");
+ * assertEquals(new TextDecoder().decode(response.body), "But s");
+ * ```
+ *
+ * @param bytes The whole response.
+ * @param options Limits and method; callbacks, if given, are called too.
+ * @returns The head, framing, body and trailers.
+ * @throws {HttpSyntaxError} When the bytes are not a valid, complete response.
+ * @throws {HeaderTooLargeError} When the head or trailers pass `maxHeaderSize`.
+ */
 export function parseResponse(
-  _bytes: Uint8Array,
-  _options?: ResponseParserOptions,
+  bytes: Uint8Array,
+  options: ResponseParserOptions = {},
 ): ParsedResponse {
-  throw new Error("not implemented");
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let trailers = new HeaderList();
+  const parser = new ResponseParser({
+    ...options,
+    onBody: (chunk) => {
+      parts.push(chunk);
+      size += chunk.length;
+      options.onBody?.(chunk);
+    },
+    onTrailers: (list) => {
+      trailers = list;
+      options.onTrailers?.(list);
+    },
+  });
+  parser.push(bytes);
+  parser.finish();
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    body.set(part, at);
+    at += part.length;
+  }
+  return { ...parser.head!, framing: parser.framing!, body, trailers };
 }
