@@ -405,6 +405,26 @@ Deno.test("raw-socket programs against servers that misbehave", async (t) => {
     }
   });
 
+  await t.step("time spent in --delay does not count as waiting for data", async () => {
+    await using server = startRawServer(async (conn) => {
+      await writeAll(conn, "HTTP/1.0 200 OK\r\n\r\n");
+      await sleep(100);
+      await writeAll(conn, "late but there");
+    });
+    const cwd = await Deno.makeTempDir();
+    try {
+      const result = await runScript(
+        "urljpeg",
+        [`${server.origin}/x`, "--delay", "0.5", "--timeout", "0.3"],
+        { flags: jpegFlags(server.port), cwd },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(await Deno.readTextFile(`${cwd}/stuff.jpg`), "late but there");
+    } finally {
+      await Deno.remove(cwd, { recursive: true });
+    }
+  });
+
   await t.step("an empty answer prints nothing and is not an error", async () => {
     await using server = startRawServer(() => {});
     for (const name of ["socket1", "exercise1"]) {
