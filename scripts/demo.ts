@@ -73,8 +73,8 @@ const PROGRAMS: Program[] = [
   { name: "exercise5", path: "/romeo.txt" },
 ];
 
-const SCRIPTS = new URL(".", import.meta.url).pathname;
-const DATA = new URL("../data", import.meta.url).pathname;
+const SCRIPTS = decodeURIComponent(new URL(".", import.meta.url).pathname);
+const DATA = decodeURIComponent(new URL("../data", import.meta.url).pathname);
 const encoder = new TextEncoder();
 
 run("demo", async () => {

@@ -80,7 +80,8 @@ run("serve", async () => {
   }, 0);
   const port = integerOption("port", values.port, 8000, 0, 65535);
   const timeoutMs = secondsOption("timeout", values.timeout, 10) * 1000;
-  const dir = (values.dir ?? new URL("../data", import.meta.url).pathname).replace(/\/+$/, "");
+  const dir = (values.dir ?? decodeURIComponent(new URL("../data", import.meta.url).pathname))
+    .replace(/\/+$/, "");
   const info = await Deno.stat(dir).catch((error) => {
     if (error instanceof Deno.errors.NotFound) {
       throw new RunError(`cannot serve ${dir}`, "no such folder");

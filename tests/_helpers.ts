@@ -8,10 +8,12 @@
  */
 
 /** The project's root folder. */
-export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+export const ROOT: string = decodeURIComponent(new URL("..", import.meta.url).pathname)
+  .replace(/\/$/, "");
 
 /** The shared folder beside the project (book data, HTML corpus). */
-export const SHARED: string = new URL("../../shared", import.meta.url).pathname.replace(/\/$/, "");
+export const SHARED: string = decodeURIComponent(new URL("../../shared", import.meta.url).pathname)
+  .replace(/\/$/, "");
 
 /** What a finished script produced. */
 export interface ScriptResult {
