@@ -2,12 +2,12 @@
 
 /**
  * What the `fetch`-based programs of the chapter share (urllib1, urlwords,
- * urllinks, the crawler, exercises 3 and 4): the command line, a `fetch`
- * that raises on an HTTP error as the book's `urllib` does, an idle timeout,
- * a limit on the size of a page held in memory, and the body decoded as
- * UTF-8 with one streaming decoder (a character split across two reads
- * stays whole), and printing it without letting a page drive the user's
- * terminal. Deno only.
+ * urllinks, the crawler, exercises 3 and 4): the `--timeout` and
+ * `--max-bytes` options, a `fetch` that raises on an HTTP error as the book's
+ * `urllib` does, an idle timeout, a limit on the size of a page, the body
+ * decoded as UTF-8 by one streaming decoder (a character split across two
+ * reads stays whole), Python's line stripping, and printing without letting a
+ * page drive the user's terminal. Deno only.
  *
  * @module
  */
@@ -15,24 +15,78 @@
 import { TerminalEscaper } from "../core/terminal.ts";
 import { integerOption, RunError, secondsOption, writeOut } from "./_cli.ts";
 
-/** How long the programs wait for the server to send something, in seconds. */
+/**
+ * How long the programs wait for the server to send something, in seconds.
+ *
+ * @example The default of `--timeout`
+ * ```ts
+ * import { DEFAULT_TIMEOUT_SECONDS, fetchOptions } from "./_fetch_text.ts";
+ * import { assertEquals } from "../core/_assert.ts";
+ *
+ * assertEquals(fetchOptions({}).timeoutSeconds, DEFAULT_TIMEOUT_SECONDS);
+ * assertEquals(DEFAULT_TIMEOUT_SECONDS, 30);
+ * ```
+ */
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
-/** The largest page, in bytes, a program that holds the whole page accepts: 64 MiB. */
+/**
+ * The largest page, in bytes, that the programs accept: 64 MiB.
+ *
+ * @example The default of `--max-bytes`
+ * ```ts
+ * import { DEFAULT_MAX_BYTES, fetchOptions } from "./_fetch_text.ts";
+ * import { assertEquals } from "../core/_assert.ts";
+ *
+ * assertEquals(fetchOptions({}).maxBytes, DEFAULT_MAX_BYTES);
+ * assertEquals(DEFAULT_MAX_BYTES, 67108864);
+ * ```
+ */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
-/** The `parseArgs` declarations of `--timeout` and `--max-bytes`. */
+/**
+ * The `parseArgs` declarations of `--timeout` and `--max-bytes`.
+ *
+ * @example Declaring the options of a script that holds a page
+ * ```ts
+ * import { parseArgs } from "node:util";
+ * import { FETCH_ARGS } from "./_fetch_text.ts";
+ * import { assertEquals } from "../core/_assert.ts";
+ *
+ * const { values } = parseArgs({ args: ["--max-bytes", "1000"], options: FETCH_ARGS });
+ * assertEquals(values["max-bytes"], "1000");
+ * ```
+ */
 export const FETCH_ARGS = {
   timeout: { type: "string" },
   "max-bytes": { type: "string" },
 } as const;
 
-/** The `--help` line that describes `--timeout`. */
+/**
+ * The `--help` line that describes `--timeout`.
+ *
+ * @example It names the default
+ * ```ts
+ * import { TIMEOUT_USAGE } from "./_fetch_text.ts";
+ * import { assert } from "../core/_assert.ts";
+ *
+ * assert(TIMEOUT_USAGE.startsWith("  --timeout SECONDS") && TIMEOUT_USAGE.includes("30"));
+ * ```
+ */
 export const TIMEOUT_USAGE =
   `  --timeout SECONDS  give up when the server sends nothing for this long (default 30)
 `;
 
-/** The `--help` line that describes `--max-bytes`. */
+/**
+ * The `--help` line that describes `--max-bytes`.
+ *
+ * @example It names the default
+ * ```ts
+ * import { MAX_BYTES_USAGE } from "./_fetch_text.ts";
+ * import { assert } from "../core/_assert.ts";
+ *
+ * assert(MAX_BYTES_USAGE.startsWith("  --max-bytes N") && MAX_BYTES_USAGE.includes("67108864"));
+ * ```
+ */
 export const MAX_BYTES_USAGE =
   `  --max-bytes N      give up on a page larger than N bytes (default 67108864, 64 MiB)
 `;
@@ -190,7 +244,19 @@ export async function showText(text: string): Promise<void> {
   await writeOut(escaper === null ? bytes : escaper.push(bytes));
 }
 
-/** Options for {@linkcode fetchBody}. */
+/**
+ * Options for {@linkcode fetchBody}.
+ *
+ * @example A page of at most 1000 bytes, given 5 seconds of silence
+ * ```ts
+ * import { fetchBody, type FetchBodyOptions } from "./_fetch_text.ts";
+ * import { assertEquals } from "../core/_assert.ts";
+ *
+ * const options: FetchBodyOptions = { timeoutSeconds: 5, maxBytes: 1000 };
+ * const body = await fetchBody("data:text/plain,hello", options);
+ * assertEquals(await body.text(), "hello");
+ * ```
+ */
 export interface FetchBodyOptions {
   /**
    * Give up when the server sends nothing (no connection, no headers, no
@@ -264,7 +330,21 @@ export async function fetchBody(url: string, options: FetchBodyOptions = {}): Pr
   return new Body(response, controller.signal, idle, maxBytes, !!options.keepByteOrderMark);
 }
 
-/** The body of a fetched page, read once: as bytes, text chunks, lines or the whole text. */
+/**
+ * The body of a fetched page, read once: as bytes, as text chunks, as chunks
+ * cut between words, or as the whole text.
+ *
+ * @example Reading the body in pieces that do not cut words
+ * ```ts
+ * import { fetchBody } from "./_fetch_text.ts";
+ * import { assertEquals } from "../core/_assert.ts";
+ *
+ * const body = await fetchBody("data:text/plain,But%20soft%20what%20light");
+ * const pieces = [];
+ * for await (const piece of body.wordChunks()) pieces.push(piece);
+ * assertEquals(pieces.join("").split(" "), ["But", "soft", "what", "light"]);
+ * ```
+ */
 export interface FetchedBody {
   /** The page's URL after redirects: the base for its relative links. */
   readonly url: string;
