@@ -302,17 +302,25 @@ export class StdoutQueue {
         const size = this.#queued;
         this.#parts = [];
         this.#queued = 0;
-        let data = parts[0];
-        if (parts.length > 1) {
-          data = new Uint8Array(size);
-          let offset = 0;
-          for (const part of parts) {
-            data.set(part, offset);
-            offset += part.length;
+        // Views that follow each other in one buffer are written as one view.
+        const runs: Uint8Array[] = [];
+        for (const part of parts) {
+          const last = runs.at(-1);
+          if (
+            last !== undefined && last.buffer === part.buffer &&
+            last.byteOffset + last.length === part.byteOffset
+          ) {
+            runs[runs.length - 1] = new Uint8Array(
+              last.buffer,
+              last.byteOffset,
+              last.length + part.length,
+            );
+          } else {
+            runs.push(part);
           }
         }
-        await writeOut(data);
-        this.#written += data.length;
+        for (const view of runs) await writeOut(view);
+        this.#written += size;
       }
     } catch (error) {
       this.#error = error;
