@@ -176,12 +176,19 @@ async function answer(conn: Deno.Conn, dir: string, timeoutMs: number): Promise<
       ["Connection", "close"],
       ["Content-Type", TYPES[extension] ?? "application/octet-stream"],
     ];
-    await writeAll(conn, encoder.encode(responseHead(200, fields)));
+    // The head and the start of the body leave in one write, as from Apache.
+    const head = encoder.encode(responseHead(200, fields));
+    const buffer = new Uint8Array(head.length + 65536);
+    buffer.set(head);
+    let filled = head.length;
     if (method === "GET") {
-      const buffer = new Uint8Array(65536);
       let n: number | null;
-      while ((n = await file.read(buffer)) !== null) await writeAll(conn, buffer.subarray(0, n));
+      while ((n = await file.read(buffer.subarray(filled))) !== null) {
+        await writeAll(conn, buffer.subarray(0, filled + n));
+        filled = 0;
+      }
     }
+    if (filled > 0) await writeAll(conn, buffer.subarray(0, filled));
     log(peer, requestLine, 200, method === "GET" ? info.size : 0);
   } finally {
     file.close();
