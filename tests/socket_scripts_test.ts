@@ -425,6 +425,21 @@ Deno.test("raw-socket programs against servers that misbehave", async (t) => {
     }
   });
 
+  await t.step("a TLS handshake that never ends: --connect-timeout ends the wait", async () => {
+    await using server = startRawServer(async () => {
+      await sleep(3000);
+    });
+    const result = await runScript(
+      "socket1",
+      [`https://127.0.0.1:${server.port}/x`, "--connect-timeout", "0.3"],
+      { flags: net(server.port) },
+    );
+    assert.equal(
+      assertOneLineError(result, "socket1", 1),
+      `cannot connect to 127.0.0.1:${server.port}: no answer within 0.3 seconds`,
+    );
+  });
+
   await t.step("an empty answer prints nothing and is not an error", async () => {
     await using server = startRawServer(() => {});
     for (const name of ["socket1", "exercise1"]) {
