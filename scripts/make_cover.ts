@@ -211,7 +211,7 @@ run("make_cover", async () => {
   }
 });
 
-/** Removes Chromium's profile folder, waiting for its last helper processes to let go. */
+/** Removes Chromium's profile folder, waiting for its last child processes to let go. */
 async function removeProfile(profile: string): Promise<void> {
   for (let attempt = 1;; attempt++) {
     try {
