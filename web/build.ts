@@ -1,0 +1,99 @@
+#!/usr/bin/env -S deno run --no-prompt --allow-run=deno --allow-read=web,core,mod.ts,deno.json --allow-write=web/dist
+// Copyright netprog authors. MIT license.
+
+/**
+ * build: bundles the page (web/main.ts and the core it imports) with esbuild
+ * into web/dist/: index.html, style.css and main.js. main.js is a classic
+ * script (an IIFE, not an ES module), so the page works from any static host
+ * and from a file:// URL, where Chromium refuses module scripts.
+ *
+ *     deno run --no-prompt --allow-run=deno --allow-read=web,core,mod.ts,deno.json --allow-write=web/dist web/build.ts
+ *
+ * esbuild's JavaScript API starts esbuild's own binary from Deno's npm cache
+ * and hands it the whole environment. So that no task line needs an unscoped
+ * flag, this program first asks `deno info --json` where the npm cache is,
+ * then runs itself again in a child `deno run` whose `--allow-run` names that
+ * one binary. Permissions:
+ * - `--allow-run=deno`: `deno info` and the child `deno run`.
+ * - `--allow-read=web,core,mod.ts,deno.json`: the sources, and deno.json for
+ *   esbuild's version.
+ * - `--allow-write=web/dist`: the output.
+ * - the child also gets `--allow-env` (esbuild copies the environment into
+ *   its process; Deno cannot scope that to names) and
+ *   `--allow-run=<the esbuild binary>`.
+ *
+ * @module
+ */
+
+const WEB = new URL(".", import.meta.url);
+const DIST = new URL("dist/", WEB);
+const ROOT = new URL("..", WEB);
+
+/** Where Deno keeps esbuild's binary for this platform. */
+async function esbuildBinary(): Promise<string> {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  const version = String(config.imports.esbuild).replace(/^npm:esbuild@/, "");
+  const info = await new Deno.Command("deno", {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "null",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const { npmCache } = JSON.parse(new TextDecoder().decode(info.stdout));
+  const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
+  const os = Deno.build.os === "windows" ? "win32" : Deno.build.os;
+  const folder = `${npmCache}/registry.npmjs.org/@esbuild/${os}-${arch}/${version}`;
+  return os === "win32" ? `${folder}/esbuild.exe` : `${folder}/bin/esbuild`;
+}
+
+/** Bundles with esbuild's API; needs the child's permissions. Returns main.js's size. */
+async function bundle(): Promise<number> {
+  const esbuild = await import("esbuild");
+  await Deno.mkdir(DIST, { recursive: true });
+  try {
+    const result = await esbuild.build({
+      entryPoints: [new URL("main.ts", WEB).pathname],
+      outfile: new URL("main.js", DIST).pathname,
+      bundle: true,
+      format: "iife",
+      minify: true,
+      target: ["chrome100", "firefox100", "safari15"],
+      legalComments: "none",
+      logLevel: "silent",
+      metafile: true,
+    });
+    for (const name of ["index.html", "style.css"]) {
+      await Deno.copyFile(new URL(name, WEB), new URL(name, DIST));
+    }
+    return Object.values(result.metafile.outputs).reduce((sum, out) => sum + out.bytes, 0);
+  } finally {
+    await esbuild.stop();
+  }
+}
+
+if (import.meta.main) {
+  if (Deno.args[0] === "--bundle") {
+    const bytes = await bundle();
+    console.log(`Built ${new URL("dist/", WEB).pathname} (main.js: ${bytes} bytes)`);
+  } else {
+    const binary = await esbuildBinary();
+    const rel = (path: string) => new URL(path, ROOT).pathname;
+    const child = await new Deno.Command("deno", {
+      args: [
+        "run",
+        "--no-prompt",
+        "--allow-env",
+        `--allow-run=${binary}`,
+        `--allow-read=${rel("web")},${rel("core")},${rel("mod.ts")},${rel("deno.json")}`,
+        `--allow-write=${rel("web/dist")}`,
+        new URL(import.meta.url).pathname,
+        "--bundle",
+      ],
+      stdin: "null",
+    }).spawn().status;
+    if (!child.success) {
+      console.error(`build: cannot bundle the page: esbuild exited with ${child.code}`);
+      Deno.exit(1);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env -S deno run --no-prompt --allow-run=deno --allow-read=web,core,mod.ts,deno.json --allow-write=web/dist --allow-net=127.0.0.1
+// Copyright netprog authors. MIT license.
+
+/**
+ * serve: builds the page (web/build.ts) and serves web/dist/ on loopback.
+ *
+ *     deno task web [--port 8080] [--no-build]
+ *
+ * Permissions: those of web/build.ts (`--allow-run=deno`, `--allow-read` of
+ * the sources, `--allow-write=web/dist`), and `--allow-net=127.0.0.1` to
+ * listen on the loopback address only (any port, so `--port 0` picks a free
+ * one). The first line on stdout is `Serving the page on http://127.0.0.1:PORT/`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+const DIST = new URL("dist/", import.meta.url);
+const TYPES: Record<string, string> = {
+  "index.html": "text/html; charset=utf-8",
+  "main.js": "text/javascript; charset=utf-8",
+  "style.css": "text/css; charset=utf-8",
+};
+/** The same policy as the page's meta tag, plus what only a header can say. */
+const POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src data:; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    port: { type: "string", default: "8080" },
+    "no-build": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (values.help) {
+  console.log(
+    "Usage: deno task web [--port PORT] [--no-build]\n\n" +
+      "Builds web/dist/ and serves it on http://127.0.0.1:PORT/ (default 8080; 0 picks a free one).",
+  );
+  Deno.exit(0);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`web: bad --port: expected a whole number from 0 to 65535, got "${values.port}"`);
+  Deno.exit(2);
+}
+
+if (!values["no-build"]) {
+  const build = await new Deno.Command("deno", {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-run=deno",
+      "--allow-read=web,core,mod.ts,deno.json",
+      "--allow-write=web/dist",
+      new URL("build.ts", import.meta.url).pathname,
+    ],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn().status;
+  if (!build.success) Deno.exit(1);
+}
+
+// Only these three files exist; everything else is 404, so nothing outside web/dist/ is reachable.
+Deno.serve({
+  hostname: "127.0.0.1",
+  port,
+  onListen: ({ port }) => console.log(`Serving the page on http://127.0.0.1:${port}/`),
+}, async (request) => {
+  const path = new URL(request.url).pathname;
+  const name = path === "/" ? "index.html" : path.slice(1);
+  const type = TYPES[name];
+  if (type === undefined || (request.method !== "GET" && request.method !== "HEAD")) {
+    return new Response("Not found\n", { status: 404 });
+  }
+  const body = await Deno.readFile(new URL(name, DIST));
+  return new Response(request.method === "HEAD" ? null : body, {
+    headers: {
+      "content-type": type,
+      "content-security-policy": POLICY,
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-cache",
+    },
+  });
+});
