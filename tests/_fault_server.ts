@@ -26,6 +26,7 @@ export const FAULT_MODES = {
   "non-utf8": "a latin1 body, declared as such",
   "invalid-utf8": "a body with byte sequences that are not UTF-8",
   "terminal-escapes": "a body full of terminal escape sequences",
+  "reason-escapes": "a 404 whose reason phrase carries escape sequences",
   // The server goes quiet: the client's idle timeout must end it.
   "stall-before-status": "accepts and reads the request, then sends nothing",
   "stall-mid-header": "sends half a header block, then nothing",
@@ -325,6 +326,16 @@ export async function planFor(
       ]);
       return { steps: [write(concat([latin1Bytes(clHead(text.length)), text]))], body: text };
     }
+    case "reason-escapes":
+      return {
+        steps: [
+          write(
+            "HTTP/1.1 404 \x1b]0;owned\x07\x1b[2JNot\x9bFound\r\nContent-Length: 0\r\n" +
+              "Connection: close\r\n\r\n",
+          ),
+        ],
+        body: null,
+      };
     case "stall-before-status":
       return { steps: [{ kind: "stall" }], body: null };
     case "stall-mid-header":

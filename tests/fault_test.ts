@@ -118,6 +118,8 @@ function expectation(mode: FaultMode, family: Family): Expect {
       return dump ? "correct" : "either";
     case "redirect-loop":
       return dump ? "correct" : raw ? "either" : "error";
+    case "reason-escapes":
+      return dump ? "correct" : raw ? "either" : "error";
     case "redirect-other-host":
     case "stream-zeros":
     case "gzip-bomb":
@@ -252,9 +254,20 @@ function unclean(program: Program, result: ScriptResult, folder: string): string
       JSON.stringify(result.stderr.slice(0, 500))
     }`;
   }
+  if (hasControl(result.stderr.slice(0, -1))) {
+    return `the error line carries control characters: ${JSON.stringify(result.stderr)}`;
+  }
   const left = [...Deno.readDirSync(folder)].map((entry) => entry.name);
   if (left.length > 0) return `left files behind after an error: ${left.join(", ")}`;
   return null;
+}
+
+/** Does `text` hold a character that could drive a terminal (C0 but tab, DEL, C1)? */
+function hasControl(text: string): boolean {
+  return [...text].some((c) => {
+    const code = c.codePointAt(0)!;
+    return (code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f);
+  });
 }
 
 /** The options a program accepts, read from its `--help`. */
@@ -691,4 +704,72 @@ Deno.test("urllib1 streams lines with flat memory, and an endless line is bounde
     if (run.code !== 0) assert.match(run.stderr, /^urllib1: [^\n]+\n$/);
     assert(run.peakKiB < 1024 * 1024, `peak RSS ${run.peakKiB} KiB for one line`);
   }
+});
+
+/** Answers a careless user may give, as the URL argument or at the prompt. */
+const CARELESS: { input: (origin: string) => string; invalid: boolean }[] = [
+  { input: () => "not a url", invalid: true },
+  { input: () => "data.pr4e.org/romeo.txt", invalid: true },
+  { input: () => "file:///etc/passwd", invalid: true },
+  { input: () => "ftp://127.0.0.1/x", invalid: true },
+  { input: () => "javascript:alert(1)", invalid: true },
+  { input: () => "http://", invalid: true },
+  { input: () => "http://127.0.0.1:99999/", invalid: true },
+  { input: () => "http://[::1/", invalid: true },
+  { input: () => "http://exa mple.com/", invalid: true },
+  { input: () => "http://\x1b]0;owned\x07/", invalid: true },
+  { input: () => "\x1b[2J\x00\x01\x7f", invalid: true },
+  { input: () => "\u009b2J\u202e not a url", invalid: true },
+  { input: () => "x".repeat(100_000), invalid: true },
+  { input: (origin) => `${origin}/\x1b]0;owned\x07.txt`, invalid: false },
+  { input: (origin) => `${origin}/${"a".repeat(100_000)}`, invalid: false },
+  { input: (origin) => `  ${origin}/romeo.txt  `, invalid: false },
+];
+
+/** Programs that prompt for a URL (answer on stdin) and programs that take it as an argument. */
+const PROMPTING = [
+  "socket2",
+  "exercise1",
+  "exercise2",
+  "urlregex",
+  "urllinks",
+  "exercise3",
+  "curl3",
+];
+const ARGUMENT = ["socket1", "urljpeg", "urllib1", "urlwords", "curl2"];
+
+Deno.test("a careless user's URL gives a result or one clean error line, never a stack trace", async () => {
+  await using server = await startFaultServer("whole");
+  const failures: string[] = [];
+  const jobs = CARELESS.flatMap((careless, i) =>
+    [...PROMPTING, ...ARGUMENT].filter(scriptExists)
+      // A command line cannot carry a NUL: those answers only go to a prompt.
+      .filter((name) => PROMPTING.includes(name) || !careless.input("").includes("\0"))
+      .map((name) => ({ careless, i, name }))
+  );
+  await pool(jobs, 4, async ({ careless, i, name }) => {
+    const flags = loopbackFlags(shebangFlags(name, ROOT)!, `127.0.0.1:${server.port}`);
+    const url = careless.input(server.origin);
+    const prompting = PROMPTING.includes(name);
+    const folder = await Deno.makeTempDir({ prefix: "netprog-careless-" });
+    try {
+      const result = await runScript(
+        name,
+        [...(prompting ? [] : [url]), ...await limitArgs(name)],
+        { flags, cwd: folder, stdin: prompting ? `${url}\nY\n` : undefined, timeoutMs: 20_000 },
+      );
+      const label = `${name} #${i} ${JSON.stringify(url.slice(0, 40))}`;
+      if (result.signal !== null) failures.push(`${label}: did not end`);
+      else if (careless.invalid && result.code !== 2) {
+        failures.push(`${label}: exit ${result.code}, not 2: ${result.stderr.slice(0, 200)}`);
+      } else if (result.code !== 0) {
+        const program = PROGRAMS.find((p) => p.name === name)!;
+        const dirty = unclean(program, result, folder);
+        if (dirty !== null) failures.push(`${label}: ${dirty}`);
+      }
+    } finally {
+      await Deno.remove(folder, { recursive: true });
+    }
+  });
+  assert.deepEqual(failures, []);
 });
