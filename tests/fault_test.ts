@@ -262,11 +262,12 @@ function unclean(program: Program, result: ScriptResult, folder: string): string
   return null;
 }
 
-/** Does `text` hold a character that could drive a terminal (C0 but tab, DEL, C1)? */
+/** Does `text` hold a character that could drive a terminal (C0 but tab, DEL, C1, bidi)? */
 function hasControl(text: string): boolean {
   return [...text].some((c) => {
     const code = c.codePointAt(0)!;
-    return (code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f);
+    return (code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f) ||
+      (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
   });
 }
 
