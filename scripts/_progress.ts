@@ -1,0 +1,171 @@
+// Copyright netprog authors. MIT license.
+
+/**
+ * A download progress line on stderr: bytes so far, rate and time left,
+ * redrawn in place with `\r` at most ten times a second. Shown only when
+ * stderr is a terminal; piped or redirected, it writes nothing, so logs and
+ * tests see no progress noise. Deno only.
+ *
+ * @module
+ */
+
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+
+/**
+ * A byte count as people read it: `512 B`, `1.5 KiB`, `100.0 MiB`.
+ *
+ * @param bytes The count.
+ * @returns The count with a binary unit.
+ *
+ * @example Sizes
+ * ```ts
+ * import { formatBytes } from "./_progress.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatBytes(512), "512 B");
+ * assert.equal(formatBytes(1536), "1.5 KiB");
+ * assert.equal(formatBytes(100 * 1024 * 1024), "100.0 MiB");
+ * ```
+ */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+/**
+ * A duration as `m:ss` (or `h:mm:ss`), `--:--` when unknown.
+ *
+ * @param seconds The duration, or NaN when unknown.
+ * @returns The duration as text.
+ *
+ * @example Durations
+ * ```ts
+ * import { formatDuration } from "./_progress.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatDuration(75), "1:15");
+ * assert.equal(formatDuration(3725), "1:02:05");
+ * assert.equal(formatDuration(NaN), "--:--");
+ * ```
+ */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "--:--";
+  const s = Math.round(seconds);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+/**
+ * The progress line for `done` bytes of `total` (null when the size is not
+ * known) after `seconds`: a bar and percentage when the total is known, the
+ * bytes, the mean rate, and the time left.
+ *
+ * @param done Bytes received so far.
+ * @param total The expected size, or null.
+ * @param seconds Time since the start.
+ * @returns One line, without `\r` or newline.
+ *
+ * @example Half of 100 MiB in 2 seconds
+ * ```ts
+ * import { formatProgress } from "./_progress.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const mib = 1024 * 1024;
+ * assert.equal(
+ *   formatProgress(50 * mib, 100 * mib, 2),
+ *   "[##########          ]  50% 50.0 MiB of 100.0 MiB  25.0 MiB/s  ETA 0:02",
+ * );
+ * assert.equal(formatProgress(1536, null, 0), "1.5 KiB  0 B/s");
+ * ```
+ */
+export function formatProgress(done: number, total: number | null, seconds: number): string {
+  const rate = seconds > 0 ? done / seconds : 0;
+  const speed = `${formatBytes(Math.round(rate))}/s`;
+  if (total === null || total <= 0) return `${formatBytes(done)}  ${speed}`;
+  const fraction = Math.min(1, done / total);
+  const filled = Math.round(fraction * 20);
+  const bar = `[${"#".repeat(filled)}${" ".repeat(20 - filled)}]`;
+  const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
+  const eta = rate > 0 ? formatDuration((total - done) / rate) : "--:--";
+  return `${bar} ${percent} ${formatBytes(done)} of ${formatBytes(total)}  ${speed}  ETA ${eta}`;
+}
+
+/**
+ * A progress line that redraws itself on stderr when stderr is a terminal,
+ * and does nothing otherwise.
+ *
+ * @example Silent when stderr is not a terminal
+ * ```ts
+ * import { Progress } from "./_progress.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const progress = new Progress(1000, false);
+ * progress.add(500);
+ * progress.done();
+ * assert.equal(progress.bytes, 500);
+ * assert.equal(progress.shown, false);
+ * ```
+ */
+export class Progress {
+  #total: number | null;
+  #bytes = 0;
+  #started = performance.now();
+  #lastDraw = 0;
+  #width = 0;
+  #enabled: boolean;
+
+  /**
+   * @param total The expected size in bytes, or null when unknown.
+   * @param enabled Whether to draw. @default {Deno.stderr.isTerminal()}
+   */
+  constructor(total: number | null, enabled: boolean = Deno.stderr.isTerminal()) {
+    this.#total = total;
+    this.#enabled = enabled;
+  }
+
+  /** Bytes counted so far. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Whether the line is drawn at all. */
+  get shown(): boolean {
+    return this.#enabled;
+  }
+
+  /**
+   * Counts `n` more bytes; redraws when 100 ms have passed since the last draw.
+   *
+   * @param n Bytes just received.
+   */
+  add(n: number): void {
+    this.#bytes += n;
+    if (!this.#enabled) return;
+    const now = performance.now();
+    if (now - this.#lastDraw < 100) return;
+    this.#lastDraw = now;
+    this.#draw(now);
+  }
+
+  /** Draws the final state and ends the line. */
+  done(): void {
+    if (!this.#enabled) return;
+    this.#draw(performance.now());
+    Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+    this.#enabled = false;
+  }
+
+  #draw(now: number): void {
+    const line = formatProgress(this.#bytes, this.#total, (now - this.#started) / 1000);
+    const pad = " ".repeat(Math.max(0, this.#width - line.length));
+    this.#width = line.length;
+    Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}${pad}`));
+  }
+}
