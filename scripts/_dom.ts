@@ -17,10 +17,47 @@
 
 import { parse } from "parse5";
 import type { DomAttr, DomElement, DomParentNode } from "../core/dom_types.ts";
-import type { DefaultTreeAdapterMap, TreeAdapter, TreeAdapterTypeMap } from "parse5";
+import type { TreeAdapter, TreeAdapterTypeMap } from "parse5";
 
-type Parse5Attribute = DefaultTreeAdapterMap["element"]["attrs"][number];
-type DocumentMode = DefaultTreeAdapterMap["document"]["mode"];
+export type { DomAttr, DomElement, DomNode, DomParentNode } from "../core/dom_types.ts";
+
+/**
+ * An attribute as the parser stores it: local name and value, plus namespace
+ * and prefix for the foreign attributes of SVG and MathML (`xlink:href`).
+ *
+ * @example Reading the parser's attribute list
+ * ```ts
+ * import { parseHtml, type RawAttribute } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const attrs: RawAttribute[] = parseHtml('<svg><a xlink:href="x"/></svg>').querySelector("a")!.attrs;
+ * assert.deepEqual([attrs[0].prefix, attrs[0].name, attrs[0].value], ["xlink", "href", "x"]);
+ * ```
+ */
+export interface RawAttribute {
+  /** The local name. */
+  name: string;
+  /** The value, entities decoded. */
+  value: string;
+  /** The namespace of a foreign attribute. */
+  namespace?: string;
+  /** The prefix of a foreign attribute. */
+  prefix?: string;
+}
+
+/**
+ * The parser's document mode, from the `<!DOCTYPE>` (or its absence).
+ *
+ * @example A page without a doctype is in quirks mode
+ * ```ts
+ * import { parseHtml, type ParsedDocumentMode } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const mode: ParsedDocumentMode = parseHtml("<p>x").mode;
+ * assert.equal(mode, "quirks");
+ * ```
+ */
+export type ParsedDocumentMode = "no-quirks" | "quirks" | "limited-quirks";
 
 const HTML_NS = "http://www.w3.org/1999/xhtml";
 const XML_NS = "http://www.w3.org/XML/1998/namespace";
@@ -86,11 +123,34 @@ function escapeText(text: string, attributeMode: boolean): string {
   });
 }
 
-/** A node of a parsed document. */
+/**
+ * A node that can be the child of another: element, text, comment, doctype.
+ *
+ * @example Walking the children of an element
+ * ```ts
+ * import { parseHtml, type ParsedChildNode } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const nodes: ParsedChildNode[] = parseHtml("<p>a<!--b--><i>c</i>").querySelector("p")!.childNodes;
+ * assert.deepEqual(nodes.map((node) => node.nodeName), ["#text", "#comment", "I"]);
+ * ```
+ */
 export type ParsedChildNode = ParsedElement | ParsedText | ParsedComment | ParsedDocumentType;
 
-/** What every node of a parsed document has. */
-abstract class ParsedNode {
+/**
+ * What every node of a parsed document has: its type, its parent, its siblings.
+ *
+ * @example Every node is a ParsedNode
+ * ```ts
+ * import { parseHtml, ParsedNode } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const p = parseHtml("<p>a<b>b</b>").querySelector("p")!;
+ * assert.ok(p.firstChild instanceof ParsedNode);
+ * assert.equal(p.firstChild.nextSibling?.nodeType, 1);
+ * ```
+ */
+export abstract class ParsedNode {
   /** 1 element, 3 text, 8 comment, 9 document, 10 document type, 11 fragment. */
   abstract readonly nodeType: number;
   /** The parent, or null for a document, a fragment, or a node taken out. */
@@ -111,8 +171,20 @@ abstract class ParsedNode {
   }
 }
 
-/** A node that has children: document, fragment, element. */
-abstract class ParsedParentNode extends ParsedNode {
+/**
+ * A node that has children: document, template content, element.
+ *
+ * @example Searching below an element
+ * ```ts
+ * import { parseHtml, ParsedParentNode } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const list = parseHtml("<ul><li><a href=1>1</a><li><a href=2>2</a></ul><a href=3>3</a>").querySelector("ul")!;
+ * assert.ok(list instanceof ParsedParentNode);
+ * assert.deepEqual(list.querySelectorAll("a").map((a) => a.getAttribute("href")), ["1", "2"]);
+ * ```
+ */
+export abstract class ParsedParentNode extends ParsedNode {
   /** The children in order. */
   readonly childNodes: ParsedChildNode[] = [];
 
@@ -185,14 +257,26 @@ abstract class ParsedParentNode extends ParsedNode {
   }
 }
 
-/** A parsed HTML document, as `DOMParser.parseFromString` returns it. */
+/** A parsed HTML document, as `DOMParser.parseFromString` returns it.
+ *
+ * @example The parts of a document
+ * ```ts
+ * import { parseHtml } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const doc = parseHtml("<title>Romeo</title><p>But soft");
+ * assert.equal(doc.title, "Romeo");
+ * assert.equal(doc.body?.textContent, "But soft");
+ * assert.equal(doc.documentElement?.tagName, "HTML");
+ * ```
+ */
 export class ParsedDocument extends ParsedParentNode implements DomParentNode {
   /** Always 9. */
   readonly nodeType = 9;
   /** Always `"#document"`. */
   readonly nodeName = "#document";
   /** The parser's document mode: `"no-quirks"`, `"quirks"` or `"limited-quirks"`. */
-  mode: DocumentMode = "no-quirks" as DocumentMode;
+  mode: ParsedDocumentMode = "no-quirks";
 
   /** Always null for a document. */
   override get textContent(): null {
@@ -227,7 +311,18 @@ export class ParsedDocument extends ParsedParentNode implements DomParentNode {
   }
 }
 
-/** The content of a `<template>`: children that are not part of the document tree. */
+/** The content of a `<template>`: children that are not part of the document tree.
+ *
+ * @example A template's links are in its content only
+ * ```ts
+ * import { parseHtml } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const doc = parseHtml("<template><a href=t>t</a></template>");
+ * assert.equal(doc.querySelectorAll("a").length, 0);
+ * assert.equal(doc.querySelector("template")?.content?.querySelectorAll("a").length, 1);
+ * ```
+ */
 export class ParsedDocumentFragment extends ParsedParentNode {
   /** Always 11. */
   readonly nodeType = 11;
@@ -235,7 +330,17 @@ export class ParsedDocumentFragment extends ParsedParentNode {
   readonly nodeName = "#document-fragment";
 }
 
-/** An attribute, as `Element.attributes` lists it. */
+/** An attribute, as `Element.attributes` lists it.
+ *
+ * @example Attributes in source order
+ * ```ts
+ * import { parseHtml } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const a = parseHtml("<a title=t href=h>x</a>").querySelector("a")!;
+ * assert.deepEqual(a.attributes.map((attr) => `${attr.name}=${attr.value}`), ["title=t", "href=h"]);
+ * ```
+ */
 export class ParsedAttr implements DomAttr {
   /** The qualified name (`href`, `xlink:href`). */
   readonly name: string;
@@ -253,7 +358,7 @@ export class ParsedAttr implements DomAttr {
    *
    * @param attribute The parser's attribute.
    */
-  constructor(attribute: Parse5Attribute) {
+  constructor(attribute: RawAttribute) {
     this.localName = attribute.name;
     this.value = attribute.value;
     this.namespaceURI = attribute.namespace ?? null;
@@ -262,11 +367,24 @@ export class ParsedAttr implements DomAttr {
   }
 }
 
-function qualifiedName(attribute: Parse5Attribute): string {
+function qualifiedName(attribute: RawAttribute): string {
   return attribute.prefix ? `${attribute.prefix}:${attribute.name}` : attribute.name;
 }
 
-/** An element of a parsed document (HTML, SVG or MathML). */
+/** An element of a parsed document (HTML, SVG or MathML).
+ *
+ * @example An element's name, attributes and markup
+ * ```ts
+ * import { parseHtml } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const a = parseHtml('<A HREF="page1.htm">First <b>Page</b></A>').querySelector("a")!;
+ * assert.equal(a.tagName, "A");
+ * assert.equal(a.getAttribute("href"), "page1.htm");
+ * assert.equal(a.textContent, "First Page");
+ * assert.equal(a.outerHTML, '<a href="page1.htm">First <b>Page</b></a>');
+ * ```
+ */
 export class ParsedElement extends ParsedParentNode implements DomElement {
   /** Always 1. */
   readonly nodeType = 1;
@@ -277,7 +395,7 @@ export class ParsedElement extends ParsedParentNode implements DomElement {
   /** A `<template>`'s content, outside the tree; null for other elements. */
   content: ParsedDocumentFragment | null = null;
   /** The parser's attribute list, in source order. */
-  readonly attrs: Parse5Attribute[];
+  readonly attrs: RawAttribute[];
 
   /**
    * Makes an element; the parser calls this.
@@ -286,7 +404,7 @@ export class ParsedElement extends ParsedParentNode implements DomElement {
    * @param namespaceURI The namespace.
    * @param attrs The attributes in source order.
    */
-  constructor(localName: string, namespaceURI: string, attrs: Parse5Attribute[]) {
+  constructor(localName: string, namespaceURI: string, attrs: RawAttribute[]) {
     super();
     this.localName = localName;
     this.namespaceURI = namespaceURI;
@@ -350,7 +468,18 @@ export class ParsedElement extends ParsedParentNode implements DomElement {
   }
 }
 
-/** A text node. */
+/** A text node.
+ *
+ * @example Text is stored with entities decoded
+ * ```ts
+ * import { parseHtml } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const text = parseHtml("<p>fish &amp; chips").querySelector("p")!.firstChild!;
+ * assert.equal(text.nodeType, 3);
+ * assert.equal(text.textContent, "fish & chips");
+ * ```
+ */
 export class ParsedText extends ParsedNode {
   /** Always 3. */
   readonly nodeType = 3;
@@ -380,7 +509,18 @@ export class ParsedText extends ParsedNode {
   }
 }
 
-/** A comment node. */
+/** A comment node.
+ *
+ * @example A comment's text
+ * ```ts
+ * import { parseHtml } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const comment = parseHtml("<p><!-- note -->").querySelector("p")!.firstChild!;
+ * assert.equal(comment.nodeType, 8);
+ * assert.equal(comment.textContent, " note ");
+ * ```
+ */
 export class ParsedComment extends ParsedNode {
   /** Always 8. */
   readonly nodeType = 8;
@@ -410,7 +550,17 @@ export class ParsedComment extends ParsedNode {
   }
 }
 
-/** A `<!DOCTYPE>` node. */
+/** A `<!DOCTYPE>` node.
+ *
+ * @example The doctype of a page
+ * ```ts
+ * import { parseHtml } from "./_dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseHtml("<!DOCTYPE html><p>x").doctype?.name, "html");
+ * assert.equal(parseHtml("<p>x").doctype, null);
+ * ```
+ */
 export class ParsedDocumentType extends ParsedNode {
   /** Always 10. */
   readonly nodeType = 10;
@@ -446,7 +596,7 @@ export class ParsedDocumentType extends ParsedNode {
   }
 }
 
-function serializedAttributeName(attribute: Parse5Attribute): string {
+function serializedAttributeName(attribute: RawAttribute): string {
   switch (attribute.namespace) {
     case undefined:
     case "":
@@ -597,9 +747,10 @@ const treeAdapter: TreeAdapter<ParsedTreeMap> = {
     }
   },
   setDocumentMode(document, mode) {
-    document.mode = mode;
+    document.mode = mode as string as ParsedDocumentMode;
   },
-  getDocumentMode: (document) => document.mode,
+  getDocumentMode: (document) =>
+    document.mode as string as ReturnType<TreeAdapter["getDocumentMode"]>,
   detachNode: detach,
   insertText(parent, text) {
     const last = parent.childNodes[parent.childNodes.length - 1];
