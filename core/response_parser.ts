@@ -521,7 +521,7 @@ export class ResponseParser {
         }
         case S_BODY_LENGTH: {
           const take = Math.min(n - i, this.#remaining);
-          this.#onBody?.(chunk.subarray(i, i + take));
+          this.#onBody?.(take === n ? chunk : chunk.subarray(i, i + take));
           i += take;
           this.#remaining -= take;
           this.#received += take;
@@ -539,7 +539,7 @@ export class ResponseParser {
         }
         case S_CHUNK_DATA: {
           const take = Math.min(n - i, this.#remaining);
-          this.#onBody?.(chunk.subarray(i, i + take));
+          this.#onBody?.(take === n ? chunk : chunk.subarray(i, i + take));
           i += take;
           this.#remaining -= take;
           this.#received += take;
@@ -608,7 +608,11 @@ export class ResponseParser {
       grown.set(this.#line.subarray(0, this.#lineLength));
       this.#line = grown;
     }
-    this.#line.set(chunk.subarray(from, to), this.#lineLength);
+    if (to - from < 16) {
+      for (let k = from, at = this.#lineLength; k < to; k++, at++) this.#line[at] = chunk[k];
+    } else {
+      this.#line.set(chunk.subarray(from, to), this.#lineLength);
+    }
     if (this.#lineKind === L_STATUS && this.#lineLength < STATUS_PREFIX.length) {
       // Reject a response that is not HTTP/1.x at once, without waiting for a line end.
       for (let k = this.#lineLength; k < Math.min(length, STATUS_PREFIX.length); k++) {
