@@ -179,7 +179,19 @@ export function chromiumPath(): string | null {
     try {
       Deno.statSync(path);
       return path;
-    } catch { /* try the next */ }
+    } catch (error) {
+      // The test task may read only the project: ask the binary itself (--allow-run=chromium).
+      if (!(error instanceof Deno.errors.NotCapable)) continue;
+      try {
+        const { success } = new Deno.Command(path, {
+          args: ["--version"],
+          stdout: "null",
+          stderr: "null",
+        })
+          .outputSync();
+        if (success) return path;
+      } catch { /* try the next */ }
+    }
   }
   return null;
 }
