@@ -11,7 +11,18 @@
 
 import { UnsafeFileNameError } from "./errors.ts";
 
-/** The longest name most file systems accept, in UTF-8 bytes. */
+/**
+ * The longest name most file systems accept, in UTF-8 bytes.
+ *
+ * @example The longest name accepted
+ * ```ts
+ * import { fileNameFromUrl, MAX_FILE_NAME_BYTES } from "./file_name.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const name = "a".repeat(MAX_FILE_NAME_BYTES);
+ * assertEquals(fileNameFromUrl(`http://h/${name}`), name);
+ * ```
+ */
 export const MAX_FILE_NAME_BYTES = 255;
 
 const RESERVED =

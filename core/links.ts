@@ -13,7 +13,18 @@
 
 import type { DomElement, DomParentNode } from "./dom_types.ts";
 
-/** The book's pattern, as written in the book (Python syntax). */
+/**
+ * The book's pattern, as written in the book (Python syntax). {@linkcode extractLinksRegex}
+ * uses it with Python's meaning of `.`.
+ *
+ * @example The pattern as the book prints it
+ * ```ts
+ * import { BOOK_LINK_PATTERN } from "./links.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * assertEquals(`re.findall('${BOOK_LINK_PATTERN}', html)`, `re.findall('href="(http[s]?://.*?)"', html)`);
+ * ```
+ */
 export const BOOK_LINK_PATTERN = 'href="(http[s]?://.*?)"';
 
 // Python's `.` matches every character but "\n"; JavaScript's `.` also stops
@@ -44,7 +55,22 @@ export function extractLinksRegex(html: string): string[] {
   return Array.from(html.matchAll(BOOK_LINK_REGEX), (match) => match[1]);
 }
 
-/** Options for {@linkcode extractLinksDom}. */
+/**
+ * Options for {@linkcode extractLinksDom}.
+ *
+ * @example Resolving links against the page they came from
+ * ```ts
+ * import { extractLinksDom, type ExtractLinksDomOptions } from "./links.ts";
+ * import type { DomElement } from "./dom_types.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const options: ExtractLinksDomOptions = { baseUrl: "http://data.pr4e.org/page2.htm" };
+ * const a = { getAttribute: () => "page1.htm" } as unknown as DomElement;
+ * assertEquals(extractLinksDom({ querySelectorAll: () => [a] }, options), [
+ *   "http://data.pr4e.org/page1.htm",
+ * ]);
+ * ```
+ */
 export interface ExtractLinksDomOptions {
   /**
    * Resolve each href against this URL; an href that cannot be resolved is
@@ -103,7 +129,23 @@ export function extractLinksDom(
   });
 }
 
-/** What urllink2 prints of an anchor. */
+/**
+ * What urllink2 prints of an anchor; {@linkcode formatAnchorDescription} writes it out.
+ *
+ * @example A description written by hand
+ * ```ts
+ * import { type AnchorDescription, formatAnchorDescription } from "./links.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const description: AnchorDescription = {
+ *   tag: "<a>x</a>",
+ *   url: null,
+ *   contents: "x",
+ *   attrs: [],
+ * };
+ * assertEquals(formatAnchorDescription(description), "TAG: <a>x</a>\nURL: null\nContents: x\nAttrs: {}");
+ * ```
+ */
 export interface AnchorDescription {
   /** The element's outer HTML. */
   tag: string;

@@ -14,7 +14,19 @@
 
 import { UrlTargetError } from "./errors.ts";
 
-/** Where a raw socket connects, and what it asks for. */
+/**
+ * Where a raw socket connects, and what it asks for.
+ *
+ * @example What socket1 connects to and sends
+ * ```ts
+ * import { parseUrlTarget, type UrlTarget } from "./url_target.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const target: UrlTarget = parseUrlTarget("http://127.0.0.1:8000/romeo.txt");
+ * assertEquals([target.hostname, target.port], ["127.0.0.1", 8000]);
+ * assertEquals(`GET ${target.url} HTTP/1.0\r\n\r\n`, "GET http://127.0.0.1:8000/romeo.txt HTTP/1.0\r\n\r\n");
+ * ```
+ */
 export interface UrlTarget {
   /** `"http"` or `"https"`. */
   scheme: "http" | "https";

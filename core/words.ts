@@ -16,6 +16,15 @@
  * U+001C to U+001F, space, U+0085, U+00A0, U+1680, U+2000 to U+200A, U+2028,
  * U+2029, U+202F, U+205F and U+3000. Not U+FEFF nor U+200B, which
  * JavaScript's `\s` includes or Unicode calls format characters.
+ *
+ * @example No-break space splits, zero-width space does not
+ * ```ts
+ * import { PYTHON_WHITE_SPACE } from "./words.ts";
+ * import { assert } from "./_assert.ts";
+ *
+ * assert(PYTHON_WHITE_SPACE.includes("\u00a0"));
+ * assert(!PYTHON_WHITE_SPACE.includes("\u200b") && !PYTHON_WHITE_SPACE.includes("\ufeff"));
+ * ```
  */
 export const PYTHON_WHITE_SPACE: string =
   "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005" +
