@@ -181,7 +181,7 @@ function regexOnlyReason(
   if (/[A-Za-z0-9:_.-]/.test(source[at - 1] ?? " ")) {
     return "Part of another attribute (such as data-href): the regex cannot tell.";
   }
-  if (/\shref\s*=/i.test(source.slice(open, at))) {
+  if (/\shref\s*=/i.test(source.slice(open, at - 'href="'.length))) {
     return "A second href on the same tag: the parser keeps the first one.";
   }
   if (/&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);?/i.test(href)) {

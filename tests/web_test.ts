@@ -1,0 +1,430 @@
+// Copyright netprog authors. MIT license.
+
+// The page (web/) in headless Chromium: built with esbuild, served from loopback
+// and opened from file://, driven over the DevTools protocol. Python's standard
+// library (html.parser, str.split, re.findall) and Chromium's recorded answers
+// for the corpus are the oracles.
+
+import assert from "node:assert/strict";
+import { Browser, hasChromium, type Tab } from "./_cdp.ts";
+import { ROOT, SHARED } from "./_helpers.ts";
+
+const CHROMIUM = await hasChromium();
+if (!CHROMIUM) {
+  console.log(
+    "\n*** SKIP: chromium not found (apt-get install -y chromium): the web page tests do not run ***\n",
+  );
+}
+
+const DIST = `${ROOT}/web/dist`;
+const SCREENSHOT = "/tmp/netprog-web-screenshot.png";
+const BOOK_PATTERN = 'href="(http[s]?://.*?)"';
+
+/** Builds web/dist/ the way `deno task build:web` does. */
+async function buildPage(): Promise<void> {
+  const { success, stderr } = await new Deno.Command("deno", {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-run=deno",
+      "--allow-read=web,core,mod.ts,deno.json",
+      "--allow-write=web/dist",
+      "web/build.ts",
+    ],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  assert.ok(success, `build failed: ${new TextDecoder().decode(stderr)}`);
+}
+
+const TYPES: Record<string, string> = {
+  "/": "text/html; charset=utf-8",
+  "/main.js": "text/javascript",
+  "/style.css": "text/css",
+};
+
+/** Serves web/dist/ on loopback and records every path asked for. */
+function servePage(requests: string[]): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    const path = new URL(request.url).pathname;
+    requests.push(path);
+    const type = TYPES[path];
+    if (type === undefined) return new Response("not found", { status: 404 });
+    const file = path === "/" ? "index.html" : path.slice(1);
+    return new Response(await Deno.readFile(`${DIST}/${file}`), {
+      headers: { "content-type": type },
+    });
+  });
+}
+
+/** Pastes text into the input box as a paste does; returns the number of analyses it caused. */
+async function paste(tab: Tab, text: string): Promise<{ runs: number; ms: number }> {
+  return await tab.evaluate(`(async (text) => {
+    const input = document.getElementById("html-input");
+    const before = Number(document.body.dataset.generation ?? 0);
+    const started = performance.now();
+    input.focus();
+    input.dispatchEvent(new ClipboardEvent("paste", { bubbles: true, cancelable: true }));
+    input.value = text;
+    input.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertFromPaste" }));
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    return {
+      runs: Number(document.body.dataset.generation) - before,
+      ms: performance.now() - started,
+    };
+  })(${JSON.stringify(text)})`);
+}
+
+interface Results {
+  dom: string[];
+  resolved: (string | null)[];
+  regex: string[];
+  onlyDom: string[];
+  onlyDomReasons: string[];
+  onlyRegex: string[];
+  onlyRegexReasons: string[];
+  paragraphs: number;
+  chars: number;
+  bytes: number;
+  words: [string, number][];
+  chart: [string, number][];
+  httpShown: boolean;
+  headers: [string, string][];
+  generation: number;
+}
+
+/** Reads every result hook of the page. */
+function results(tab: Tab): Promise<Results> {
+  return tab.evaluate(`(() => {
+    const items = (id) => Array.from(document.querySelectorAll("#" + id + " li"));
+    const texts = (id) => items(id).map((li) => li.textContent);
+    const number = (id) => Number(document.getElementById(id).textContent.replaceAll(",", ""));
+    const cells = (selector) => Array.from(document.querySelectorAll(selector), (row) =>
+      Array.from(row.cells, (cell) => cell.textContent));
+    return {
+      dom: texts("dom-links"),
+      resolved: items("dom-links").map((li) => li.dataset.resolved ?? null),
+      regex: texts("regex-links"),
+      onlyDom: texts("only-dom"),
+      onlyDomReasons: items("only-dom").map((li) => li.dataset.reason),
+      onlyRegex: texts("only-regex"),
+      onlyRegexReasons: items("only-regex").map((li) => li.dataset.reason),
+      paragraphs: number("paragraph-count"),
+      chars: number("char-count"),
+      bytes: number("byte-count"),
+      words: cells("#word-table tbody tr").map(([w, n]) => [w, Number(n)]),
+      chart: Array.from(document.querySelectorAll("#word-chart li"), (li) =>
+        [li.querySelector(".word").textContent, Number(li.querySelector(".number").textContent)]),
+      httpShown: !document.getElementById("http-section").hidden,
+      headers: cells("#http-headers tbody tr"),
+      generation: Number(document.body.dataset.generation),
+    };
+  })()`);
+}
+
+/** Runs a Python program with the text on stdin and returns its JSON answer. */
+async function python<T>(program: string, stdin: string): Promise<T> {
+  const child = new Deno.Command("python3", {
+    args: ["-c", program],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(stdin));
+  await writer.close();
+  const { success, stdout, stderr } = await child.output();
+  assert.ok(success, new TextDecoder().decode(stderr));
+  return JSON.parse(new TextDecoder().decode(stdout));
+}
+
+/** Counts of each item, to compare lists as multisets. */
+function tally(list: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of list) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return counts;
+}
+
+/** `a` minus `b` as multisets, sorted. */
+function minus(a: string[], b: string[]): string[] {
+  const left = tally(b);
+  const out: string[] = [];
+  for (const item of a) {
+    const n = left.get(item) ?? 0;
+    if (n > 0) left.set(item, n - 1);
+    else out.push(item);
+  }
+  return out.sort();
+}
+
+Deno.test({
+  name: "web page works in headless Chromium",
+  ignore: !CHROMIUM,
+  async fn(t) {
+    await buildPage();
+    const requests: string[] = [];
+    const server = servePage(requests);
+    const origin = `http://127.0.0.1:${server.addr.port}`;
+    await using browser = await Browser.launch();
+    try {
+      const tab = await browser.newTab();
+      await tab.goto(`${origin}/`);
+
+      await t.step("page1.htm: every hook agrees with Python", async () => {
+        const text = await Deno.readTextFile(`${SHARED}/seed/data/page1.htm`);
+        await tab.evaluate(
+          `document.getElementById("base-url").value = "http://data.pr4e.org/page1.htm"`,
+        );
+        const { runs } = await paste(tab, text);
+        assert.deepStrictEqual(runs, 1, "a paste is analysed at once");
+        const got = await results(tab);
+        const want = await python<{
+          links: string[];
+          p: number;
+          regex: string[];
+          words: [string, number][];
+          top: [string, number][];
+          chars: number;
+          bytes: number;
+        }>(
+          `import sys, json, re, collections, html.parser
+text = sys.stdin.read()
+class Tags(html.parser.HTMLParser):
+  links, p = [], 0
+  def handle_starttag(self, tag, attrs):
+    attrs = dict(attrs)
+    if tag == "a" and attrs.get("href") is not None: self.links.append(attrs["href"])
+    if tag == "p": self.p += 1
+tags = Tags()
+tags.feed(text)
+tags.close()
+counts = collections.Counter(text.split())
+print(json.dumps({
+  "links": tags.links,
+  "p": tags.p,
+  "regex": re.findall(${JSON.stringify(BOOK_PATTERN)}, text),
+  "words": sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
+  "top": counts.most_common(10),
+  "chars": len(text),
+  "bytes": len(text.encode("utf-8")),
+}))`,
+          text,
+        );
+        assert.deepStrictEqual(got.dom, want.links);
+        assert.deepStrictEqual(
+          got.resolved,
+          want.links.map(() => null),
+          "absolute links need no arrow",
+        );
+        assert.deepStrictEqual(got.regex, want.regex);
+        assert.deepStrictEqual(got.onlyDom, []);
+        assert.deepStrictEqual(got.onlyRegex, []);
+        assert.deepStrictEqual(got.paragraphs, want.p);
+        assert.deepStrictEqual(got.words, want.words);
+        assert.deepStrictEqual(got.chart, want.top);
+        assert.deepStrictEqual(got.chars, want.chars);
+        assert.deepStrictEqual(got.bytes, want.bytes);
+        assert.deepStrictEqual(got.httpShown, false);
+        await Deno.writeFile(SCREENSHOT, await tab.screenshot(1280, 1500));
+        const png = await Deno.readFile(SCREENSHOT);
+        assert.deepStrictEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG file");
+      });
+
+      await t.step("a relative link is resolved against the base URL", async () => {
+        const base = "http://data.pr4e.org/dir/page.htm";
+        await tab.evaluate(`document.getElementById("base-url").value = ${JSON.stringify(base)}`);
+        await paste(tab, '<a href="../up.htm">u</a><a href="#top">t</a><a>no href</a>');
+        const got = await results(tab);
+        assert.deepStrictEqual(got.dom, ["../up.htm", "#top"]);
+        assert.deepStrictEqual(got.resolved, [
+          new URL("../up.htm", base).href,
+          new URL("#top", base).href,
+        ]);
+        await tab.evaluate(`document.getElementById("base-url").value = ""`);
+      });
+
+      await t.step("each difference gets its reason", async () => {
+        await paste(
+          tab,
+          `<p><a href="/relative">r</a>
+<a href='http://single.example/'>s</a>
+<A HREF="http://upper.example/">u</A>
+<a href=http://unquoted.example/>q</a>
+<a href="http://entity.example/?a=1&amp;b=2">e</a>
+<!-- <a href="http://comment.example/">c</a> -->
+<script>var s = '<a href="http://script.example/">';</script>
+<link href="http://style.example/x.css" rel="stylesheet">
+<a href="http://both.example/">b</a></p>`,
+        );
+        const got = await results(tab);
+        assert.deepStrictEqual(got.onlyDom, [
+          "/relative",
+          "http://single.example/",
+          "http://upper.example/",
+          "http://unquoted.example/",
+          "http://entity.example/?a=1&b=2",
+        ]);
+        const domReasons = [/relative/i, /single quotes/, /HREF/, /Unquoted/, /reference/];
+        got.onlyDomReasons.forEach((reason, i) => assert.match(reason, domReasons[i]));
+        assert.deepStrictEqual(got.onlyRegex, [
+          "http://entity.example/?a=1&amp;b=2",
+          "http://comment.example/",
+          "http://script.example/",
+          "http://style.example/x.css",
+        ]);
+        const regexReasons = [/reference/, /comment/, /<script>/, /<link>/];
+        got.onlyRegexReasons.forEach((reason, i) => assert.match(reason, regexReasons[i]));
+        assert.deepStrictEqual(minus(got.dom, got.regex), [...got.onlyDom].sort());
+        assert.deepStrictEqual(minus(got.regex, got.dom), [...got.onlyRegex].sort());
+      });
+
+      await t.step("typing is analysed after a pause", async () => {
+        const before = (await results(tab)).generation;
+        await tab.evaluate(`(() => {
+          const input = document.getElementById("html-input");
+          input.value = "";
+          input.focus();
+        })()`);
+        await tab.send("Input.insertText", { text: '<a href="http://typed.example/">' });
+        let got = await results(tab);
+        for (let i = 0; i < 50 && got.generation === before; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          got = await results(tab);
+        }
+        assert.deepStrictEqual(got.dom, ["http://typed.example/"]);
+        assert.deepStrictEqual(got.regex, ["http://typed.example/"]);
+      });
+
+      await t.step("the word table sorts by word and by count", async () => {
+        await paste(tab, "b a c a b a");
+        const click = (key: string) =>
+          tab.evaluate(`document.querySelector('#word-table button[data-sort="${key}"]').click()`);
+        assert.deepStrictEqual((await results(tab)).words, [["a", 3], ["b", 2], ["c", 1]]);
+        await click("word");
+        assert.deepStrictEqual((await results(tab)).words, [["a", 3], ["b", 2], ["c", 1]]);
+        await click("word");
+        assert.deepStrictEqual((await results(tab)).words, [["c", 1], ["b", 2], ["a", 3]]);
+        await click("count");
+        assert.deepStrictEqual((await results(tab)).words, [["a", 3], ["b", 2], ["c", 1]]);
+        await click("count");
+        assert.deepStrictEqual((await results(tab)).words, [["c", 1], ["b", 2], ["a", 3]]);
+        const sort = await tab.evaluate(
+          `document.querySelector('#word-table th:nth-child(2)').getAttribute("aria-sort")`,
+        );
+        assert.deepStrictEqual(sort, "ascending");
+        await click("count");
+      });
+
+      await t.step("pasted markup never runs and loads nothing", async () => {
+        await tab.evaluate(`delete window.__pwned`);
+        const before = requests.length;
+        await paste(
+          tab,
+          `<p>hello</p><img src="/pwned-img.png" onerror="window.__pwned='img';alert('img')">
+<script>window.__pwned = "script"; alert("script");</script>
+<svg onload="window.__pwned='svg'"><a href="http://svg.example/">s</a></svg>
+<iframe src="/pwned-frame.html" onload="window.__pwned='frame'"></iframe>
+<body onload="window.__pwned='body'">
+<a href="javascript:window.__pwned='js'">js</a>
+<link rel="stylesheet" href="/pwned-style.css">
+<style>@import url(/pwned-import.css);</style>
+<object data="/pwned-object"></object>
+<meta http-equiv="refresh" content="0;url=/pwned-refresh">`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const got = await results(tab);
+        assert.deepStrictEqual(await tab.evaluate(`typeof window.__pwned`), "undefined");
+        assert.deepStrictEqual(tab.dialogs, []);
+        assert.deepStrictEqual(tab.exceptions, []);
+        assert.deepStrictEqual(requests.slice(before), [], "no request from the pasted page");
+        assert.deepStrictEqual(await tab.evaluate(`location.href`), `${origin}/`);
+        assert.deepStrictEqual(got.dom, ["http://svg.example/", "javascript:window.__pwned='js'"]);
+        assert.deepStrictEqual(got.paragraphs, 1);
+      });
+
+      await t.step("a raw chunked response fills the header table", async () => {
+        const body = ['<p>One <a href="http://one.example/">', "link</a></p><p>two</p>"];
+        const chunked = body.map((part) =>
+          `${new TextEncoder().encode(part).length.toString(16)}\r\n${part}\r\n`
+        ).join("") + "0\r\n\r\n";
+        await paste(
+          tab,
+          "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n" +
+            "Transfer-Encoding: chunked\r\nX-Test: yes\r\n\r\n" + chunked,
+        );
+        const got = await results(tab);
+        assert.deepStrictEqual(got.httpShown, true);
+        assert.deepStrictEqual(got.headers, [
+          ["Status line", "HTTP/1.1 200 OK"],
+          ["Content-Type", "text/html; charset=utf-8"],
+          ["Transfer-Encoding", "chunked"],
+          ["X-Test", "yes"],
+        ]);
+        assert.deepStrictEqual(got.dom, ["http://one.example/"]);
+        assert.deepStrictEqual(got.paragraphs, 2);
+        assert.deepStrictEqual(
+          got.words.find(([word]) => word === "0"),
+          undefined,
+          "chunk sizes removed",
+        );
+        await paste(tab, "<p>plain again</p>");
+        assert.deepStrictEqual((await results(tab)).httpShown, false);
+      });
+
+      await t.step("every corpus page: the links Chromium recorded, in order", async () => {
+        const expected: Record<string, { hrefs: string[]; p: number }> = JSON.parse(
+          await Deno.readTextFile(`${SHARED}/corpus/expected.json`),
+        );
+        const names = Object.keys(expected).sort();
+        const texts = new Map<string, string>();
+        for (const name of names) {
+          texts.set(name, await Deno.readTextFile(`${SHARED}/corpus/pages/${name}.html`));
+        }
+        const regex = await python<Record<string, string[]>>(
+          `import sys, json, re
+pages = json.load(sys.stdin)
+print(json.dumps({name: re.findall(${
+            JSON.stringify(BOOK_PATTERN)
+          }, text) for name, text in pages.items()}))`,
+          JSON.stringify(Object.fromEntries(texts)),
+        );
+        let largest = { name: "", size: 0, ms: 0 };
+        for (const name of names) {
+          const text = texts.get(name)!;
+          const { runs, ms } = await paste(tab, text);
+          assert.deepStrictEqual(runs, 1, name);
+          const got = await results(tab);
+          assert.deepStrictEqual(got.dom, expected[name].hrefs, name);
+          assert.deepStrictEqual(got.paragraphs, expected[name].p, name);
+          assert.deepStrictEqual(got.regex, regex[name], name);
+          assert.deepStrictEqual(minus(got.dom, got.regex), [...got.onlyDom].sort(), name);
+          assert.deepStrictEqual(minus(got.regex, got.dom), [...got.onlyRegex].sort(), name);
+          assert.deepStrictEqual(got.onlyDomReasons.filter((r) => !r).length, 0, name);
+          assert.deepStrictEqual(got.onlyRegexReasons.filter((r) => !r).length, 0, name);
+          if (text.length > largest.size) largest = { name, size: text.length, ms };
+        }
+        assert.deepStrictEqual(tab.exceptions, []);
+        console.log(
+          `  largest corpus page ${largest.name} (${largest.size} characters): ` +
+            `paste to results ${Math.round(largest.ms)} ms`,
+        );
+      });
+
+      await t.step("the built page works from file://", async () => {
+        const local = await browser.newTab();
+        await local.goto(`file://${DIST}/index.html`);
+        const { runs } = await paste(local, '<p><a href="http://file.example/">f</a> <a href=x>');
+        assert.deepStrictEqual(runs, 1);
+        const got = await results(local);
+        assert.deepStrictEqual(got.dom, ["http://file.example/", "x"]);
+        assert.deepStrictEqual(got.onlyDom, ["x"]);
+        assert.deepStrictEqual(local.exceptions, []);
+      });
+    } finally {
+      await server.shutdown();
+    }
+  },
+});
