@@ -6,131 +6,19 @@
 // script. Without Chromium the tests say SKIP loudly.
 
 import assert from "node:assert/strict";
-import { chromiumPath, ROOT } from "./_helpers.ts";
+import { ROOT } from "./_helpers.ts";
+import { Browser, hasChromium, type Tab } from "./_cdp.ts";
 
-const CHROMIUM = chromiumPath();
-if (CHROMIUM === null) {
-  console.log("SKIP: chromium is not installed; the web security tests are ignored");
-}
+const CHROMIUM = await hasChromium();
+if (!CHROMIUM) console.log("SKIP: chromium is not installed; the web security tests are ignored");
 
-/** A page target driven over the DevTools protocol. */
-class Page {
-  #socket: WebSocket;
-  #next = 1;
-  #waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  /** Every console message and uncaught exception, from every frame. */
-  readonly messages: string[] = [];
-  /** Every URL a frame navigated to. */
-  readonly navigations: string[] = [];
-
-  private constructor(socket: WebSocket) {
-    this.#socket = socket;
-    socket.onmessage = (event) => {
-      const message = JSON.parse(String(event.data));
-      if (message.id !== undefined) {
-        const waiter = this.#waiting.get(message.id);
-        this.#waiting.delete(message.id);
-        if (message.error) waiter?.reject(new Error(JSON.stringify(message.error)));
-        else waiter?.resolve(message.result);
-      } else if (message.method === "Runtime.consoleAPICalled") {
-        this.messages.push(
-          message.params.args.map((arg: { value?: unknown }) => String(arg.value)).join(" "),
-        );
-      } else if (message.method === "Runtime.exceptionThrown") {
-        this.messages.push(`exception: ${message.params.exceptionDetails.text}`);
-      } else if (message.method === "Page.frameNavigated") {
-        this.navigations.push(message.params.frame.url);
-      }
-    };
-  }
-
-  static async connect(url: string): Promise<Page> {
-    const socket = new WebSocket(url);
-    await new Promise((resolve, reject) => {
-      socket.onopen = resolve;
-      socket.onerror = () => reject(new Error(`Cannot connect to ${url}`));
-    });
-    return new Page(socket);
-  }
-
-  send(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    const id = this.#next++;
-    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
-    this.#waiting.set(id, { resolve, reject });
-    this.#socket.send(JSON.stringify({ id, method, params }));
-    return promise;
-  }
-
-  /** Evaluates an expression in the page and returns its value (awaiting promises). */
-  async evaluate<T>(expression: string): Promise<T> {
-    const result = await this.send("Runtime.evaluate", {
-      expression,
-      awaitPromise: true,
-      returnByValue: true,
-    }) as { result: { value: T }; exceptionDetails?: { text: string } };
-    if (result.exceptionDetails) throw new Error(`Page threw: ${result.exceptionDetails.text}`);
-    return result.result.value;
-  }
-
-  close(): void {
-    this.#socket.close();
-  }
-}
-
-/** Starts headless Chromium; returns the page target's socket URL and a way to stop it. */
-async function startChromium(): Promise<{ pageSocket: string; stop(): Promise<void> }> {
-  const profile = await Deno.makeTempDir({ prefix: "netprog-chromium-" });
-  const child = new Deno.Command(CHROMIUM!, {
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--remote-debugging-address=127.0.0.1",
-      "--remote-debugging-port=0",
-      `--user-data-dir=${profile}`,
-      "about:blank",
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  let port = 0;
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  while (port === 0) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`Cannot start chromium: ${seen}`);
-    seen += value;
-    const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(seen);
-    if (m) port = Number(m[1]);
-  }
-  clearTimeout(deadline);
-  const draining = (async () => {
-    while (!(await reader.read()).done) { /* keep the pipe empty */ }
-  })().catch(() => {});
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
-    type: string;
-    webSocketDebuggerUrl: string;
-  }[];
-  const page = targets.find((target) => target.type === "page");
-  assert(page, "no page target");
-  return {
-    pageSocket: page.webSocketDebuggerUrl,
-    stop: async () => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await child.status;
-      await draining;
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
-    },
-  };
+/** A tab, and what its frames logged and where they navigated. */
+interface Watched {
+  tab: Tab;
+  /** Every console message, from every frame of the tab. */
+  messages: string[];
+  /** Every URL a frame of the tab navigated to. */
+  navigations: string[];
 }
 
 /** Builds web/dist when it is missing or older than the sources. */
@@ -214,34 +102,38 @@ const DANGER = "script:not([src$='main.js']), iframe, frame, object, embed, svg,
   "meta[http-equiv='refresh'], base, details, input:not(#base-url):not(#file-input), " +
   "[onload], [onerror], [onclick], [onfocus], [ontoggle], [srcdoc]";
 
-async function withPage(fn: (page: Page, site: ReturnType<typeof serveDist>) => Promise<void>) {
+async function withPage(fn: (page: Watched, site: ReturnType<typeof serveDist>) => Promise<void>) {
   await ensureBuilt();
   const site = serveDist();
-  const chromium = await startChromium();
-  const page = await Page.connect(chromium.pageSocket);
+  await using browser = await Browser.launch();
   try {
-    await page.send("Runtime.enable");
-    await page.send("Page.enable");
-    await page.send("Page.navigate", { url: `${site.origin}/` });
+    const tab = await browser.newTab();
+    const page: Watched = { tab, messages: [], navigations: [] };
+    browser.listen((event) => {
+      if (event.sessionId !== tab.sessionId) return;
+      if (event.method === "Runtime.consoleAPICalled") {
+        const args = event.params.args as { value?: unknown }[];
+        page.messages.push(args.map((arg) => String(arg.value)).join(" "));
+      } else if (event.method === "Page.frameNavigated") {
+        page.navigations.push(String((event.params.frame as { url: string }).url));
+      }
+    });
+    await tab.goto(`${site.origin}/`);
     for (let i = 0; i < 100; i++) {
-      const ready = await page.evaluate<boolean>(
-        "document.readyState === 'complete' && document.body.dataset.generation !== undefined",
-      ).catch(() => false);
+      const ready = await tab.evaluate<boolean>("document.body.dataset.generation !== undefined");
       if (ready) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await fn(page, site);
   } finally {
-    page.close();
-    await chromium.stop();
     await site.server.shutdown();
   }
 }
 
 /** Pastes `text` into the page's input and waits until the page has analysed it. */
-async function paste(page: Page, text: string): Promise<void> {
-  const before = await page.evaluate<string>("document.body.dataset.generation ?? ''");
-  await page.evaluate(`(() => {
+async function paste({ tab }: Watched, text: string): Promise<void> {
+  const before = await tab.evaluate<string>("document.body.dataset.generation ?? ''");
+  await tab.evaluate(`(() => {
     const input = document.getElementById("html-input");
     input.focus();
     input.value = ${JSON.stringify(text)};
@@ -249,7 +141,7 @@ async function paste(page: Page, text: string): Promise<void> {
     input.dispatchEvent(new Event("input"));
   })()`);
   for (let i = 0; i < 100; i++) {
-    const now = await page.evaluate<string>("document.body.dataset.generation ?? ''");
+    const now = await tab.evaluate<string>("document.body.dataset.generation ?? ''");
     if (now !== before) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -258,11 +150,11 @@ async function paste(page: Page, text: string): Promise<void> {
 
 Deno.test({
   name: "pasted script-injection payloads never run, load nothing, and stay out of the page's DOM",
-  ignore: CHROMIUM === null,
+  ignore: !CHROMIUM,
   fn: async () => {
     await withPage(async (page, site) => {
       const beacon = `${site.origin}/beacon`;
-      const baseline = await page.evaluate<number>(
+      const baseline = await page.tab.evaluate<number>(
         `document.querySelectorAll(${JSON.stringify(DANGER)}).length`,
       );
       const pageUrl = `${site.origin}/`;
@@ -276,7 +168,7 @@ Deno.test({
       for (const text of documents) {
         await paste(page, text);
         // Links in the page's lists: click every one, as a curious user would.
-        await page.evaluate(`(() => {
+        await page.tab.evaluate(`(() => {
           for (const a of document.querySelectorAll("a")) a.click();
         })()`);
       }
@@ -285,32 +177,34 @@ Deno.test({
       assert.deepEqual(pwned, [], "a payload ran");
       const beacons = site.requests.filter((path) => path.startsWith("/beacon"));
       assert.deepEqual(beacons, [], "a payload loaded something");
-      const inserted = await page.evaluate<number>(
+      const inserted = await page.tab.evaluate<number>(
         `document.querySelectorAll(${JSON.stringify(DANGER)}).length`,
       );
       assert.equal(inserted, baseline, "markup from the paste reached the page's document");
-      const jsLinks = await page.evaluate<number>(
+      const jsLinks = await page.tab.evaluate<number>(
         `[...document.querySelectorAll("a[href]")].filter((a) =>
           /^\\s*javascript:/i.test(a.getAttribute("href"))).length`,
       );
       assert.equal(jsLinks, 0, "a javascript: link is in the page");
-      assert.equal(await page.evaluate<string>("location.href"), pageUrl, "the page navigated");
+      assert.equal(await page.tab.evaluate<string>("location.href"), pageUrl, "the page navigated");
       assert(
         page.navigations.every((url) => url === pageUrl || url === "about:blank"),
         `navigations: ${page.navigations.join(", ")}`,
       );
       // The payload text is shown as text: the last paste's hrefs appear in the lists.
-      const shown = await page.evaluate<string>("document.body.textContent");
+      const shown = await page.tab.evaluate<string>("document.body.textContent");
       assert(shown.includes("javascript:console.log('PWNED href')"), "the hrefs are not listed");
       // The detectors work: markup inserted on purpose is counted, a console line is seen.
-      await page.evaluate(`document.body.insertAdjacentHTML("beforeend",
+      await page.tab.evaluate(`document.body.insertAdjacentHTML("beforeend",
         '<img id="control" src="data:," onerror="void 0">')`);
       assert.equal(
-        await page.evaluate<number>(`document.querySelectorAll(${JSON.stringify(DANGER)}).length`),
+        await page.tab.evaluate<number>(
+          `document.querySelectorAll(${JSON.stringify(DANGER)}).length`,
+        ),
         baseline + 1,
         "the DOM check does not see inserted markup",
       );
-      await page.evaluate(
+      await page.tab.evaluate(
         `document.getElementById("control").remove(); console.log("PWNED control")`,
       );
       for (let i = 0; i < 20 && !page.messages.includes("PWNED control"); i++) {
@@ -319,7 +213,7 @@ Deno.test({
       assert(page.messages.includes("PWNED control"), "the console check sees nothing");
       // The pasted text is still exactly what was pasted (no textarea breakout).
       assert.equal(
-        await page.evaluate<string>("document.getElementById('html-input').value"),
+        await page.tab.evaluate<string>("document.getElementById('html-input').value"),
         documents.at(-1)!.replace(/\r\n?/g, "\n"),
       );
     });
@@ -328,10 +222,10 @@ Deno.test({
 
 Deno.test({
   name: "the page's own Content Security Policy blocks inline script",
-  ignore: CHROMIUM === null,
+  ignore: !CHROMIUM,
   fn: async () => {
     await withPage(async (page) => {
-      const ran = await page.evaluate<boolean>(`new Promise((resolve) => {
+      const ran = await page.tab.evaluate<boolean>(`new Promise((resolve) => {
         window.__inlineRan = false;
         let violated = false;
         document.addEventListener("securitypolicyviolation", () => violated = true);
@@ -345,7 +239,7 @@ Deno.test({
         setTimeout(() => resolve(window.__inlineRan || !violated), 200);
       })`);
       assert.equal(ran, false, "inline script ran, or no CSP violation was reported");
-      const policy = await page.evaluate<string>(
+      const policy = await page.tab.evaluate<string>(
         `document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content ?? ""`,
       );
       assert.match(policy, /script-src 'self'/);
