@@ -11,7 +11,7 @@ import { DOMParser, parseHtml } from "../scripts/_dom.ts";
 import { describeAnchor, formatAnchorDescription } from "../core/links.ts";
 import type { DomElement, DomParentNode } from "../core/dom_types.ts";
 import { loadCorpus } from "./_corpus.ts";
-import { SHARED } from "./_helpers.ts";
+import { chromiumPath, SHARED } from "./_helpers.ts";
 
 const PAGE2 = await Deno.readTextFile(`${SHARED}/seed/data/page2.htm`).catch(() =>
   '<h1>The Second Page</h1>\n<p>\nIf you like, you can switch back to the\n<a href="page1.htm">\nFirst Page</a>.\n</p>\n'
@@ -213,7 +213,7 @@ async function chromiumAnchors(
         scriptSafeJson(cases)
       };${BROWSER_PROGRAM}</script>`,
     );
-    const output = await new Deno.Command("chromium", {
+    const output = await new Deno.Command(chromium!, {
       args: [
         "--headless",
         "--no-sandbox",
@@ -241,21 +241,8 @@ async function chromiumAnchors(
   }
 }
 
-/** Is `chromium` on the PATH? (Run, not looked up: the tests may not read /usr/bin.) */
-async function hasChromium(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command("chromium", {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const noChromium = !(await hasChromium());
+const chromium = chromiumPath();
+const noChromium = chromium === null;
 if (noChromium) {
   console.error("SKIP dom_test: chromium not installed, anchors not compared with Chromium");
 }
