@@ -60,7 +60,10 @@ function servePage(requests: string[]): Deno.HttpServer<Deno.NetAddr> {
   });
 }
 
-/** Pastes text into the input box as a paste does; returns the number of analyses it caused. */
+/**
+ * Pastes text into the input box as a paste does and waits for the results to be painted;
+ * returns the number of analyses it caused and the time from paste to painted results.
+ */
 async function paste(tab: Tab, text: string): Promise<{ runs: number; ms: number }> {
   return await tab.evaluate(`(async (text) => {
     const input = document.getElementById("html-input");
@@ -70,6 +73,11 @@ async function paste(tab: Tab, text: string): Promise<{ runs: number; ms: number
     input.dispatchEvent(new ClipboardEvent("paste", { bubbles: true, cancelable: true }));
     input.value = text;
     input.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertFromPaste" }));
+    // A big page is analysed one frame later, once the pasted text is painted.
+    for (let frames = 0; frames < 600; frames++) {
+      if (Number(document.body.dataset.generation) !== before) break;
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
     await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     return {
       runs: Number(document.body.dataset.generation) - before,
@@ -228,9 +236,6 @@ print(json.dumps({
         assert.deepStrictEqual(got.chars, want.chars);
         assert.deepStrictEqual(got.bytes, want.bytes);
         assert.deepStrictEqual(got.httpShown, false);
-        await Deno.writeFile(SCREENSHOT, await tab.screenshot(1280, 1500));
-        const png = await Deno.readFile(SCREENSHOT);
-        assert.deepStrictEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG file");
       });
 
       await t.step("a relative link is resolved against the base URL", async () => {
@@ -247,6 +252,7 @@ print(json.dumps({
       });
 
       await t.step("each difference gets its reason", async () => {
+        await tab.evaluate(`document.getElementById("base-url").value = "http://data.pr4e.org/"`);
         await paste(
           tab,
           `<p><a href="/relative">r</a>
@@ -279,6 +285,40 @@ print(json.dumps({
         got.onlyRegexReasons.forEach((reason, i) => assert.match(reason, regexReasons[i]));
         assert.deepStrictEqual(minus(got.dom, got.regex), [...got.onlyDom].sort());
         assert.deepStrictEqual(minus(got.regex, got.dom), [...got.onlyRegex].sort());
+        await Deno.writeFile(SCREENSHOT, await tab.screenshot(1200, 1700));
+        const png = await Deno.readFile(SCREENSHOT);
+        assert.deepStrictEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG file");
+        await tab.evaluate(`document.getElementById("base-url").value = ""`);
+      });
+
+      await t.step("phone width: nothing wider than the screen; dark scheme", async () => {
+        const light = await tab.evaluate(`getComputedStyle(document.body).backgroundColor`);
+        await tab.send("Emulation.setDeviceMetricsOverride", {
+          width: 360,
+          height: 740,
+          deviceScaleFactor: 1,
+          mobile: true,
+        });
+        await tab.send("Emulation.setEmulatedMedia", {
+          features: [{ name: "prefers-color-scheme", value: "dark" }],
+        });
+        try {
+          const page = await tab.evaluate<{ scroll: number; client: number; dark: string }>(
+            `({
+              scroll: document.documentElement.scrollWidth,
+              client: document.documentElement.clientWidth,
+              dark: getComputedStyle(document.body).backgroundColor,
+            })`,
+          );
+          assert.ok(
+            page.scroll <= page.client,
+            `${page.scroll} px wide on a ${page.client} px screen`,
+          );
+          assert.notStrictEqual(page.dark, light);
+        } finally {
+          await tab.send("Emulation.setEmulatedMedia", { features: [] });
+          await tab.send("Emulation.clearDeviceMetricsOverride");
+        }
       });
 
       await t.step("typing is analysed after a pause", async () => {

@@ -26,6 +26,8 @@ import {
 const WORD_ROWS = 500;
 /** Typing waits this long for a pause; a paste or a dropped file does not wait. */
 const DEBOUNCE_MS = 250;
+/** From this many characters, a paste is painted before it is analysed. */
+const BIG_PAGE = 200_000;
 /** Differences explained by searching the source; beyond this they get a short reason. */
 const SEARCHED_REASONS = 500;
 
@@ -410,6 +412,13 @@ let generation = 0;
 /** Analyses the input box and redraws every result. */
 function analyse(): void {
   const started = performance.now();
+  const phases: Record<string, number> = {};
+  let last = started;
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round((now - last) * 10) / 10;
+    last = now;
+  };
   const text = input.value;
   const baseUrl = baseInput.value.trim();
 
@@ -420,8 +429,10 @@ function analyse(): void {
     source = reading.body;
   }
   fillHeaders(reading.head, reading.notes);
+  phase("http");
 
   const doc = new DOMParser().parseFromString(source, "text/html");
+  phase("parse");
   const raw = extractLinksDom(doc);
   const resolved = baseUrl === "" ? raw : extractLinksDom(doc, { baseUrl });
   const domItems: { href: string; resolved?: string }[] = [];
@@ -430,7 +441,9 @@ function analyse(): void {
   });
   const domLinks = domItems.map((item) => item.href);
   const regexLinks = extractLinksRegex(source);
+  phase("links");
   const { onlyDom, onlyRegex } = compare(source, domLinks, regexLinks);
+  phase("compare");
 
   fillLinks(byId("dom-links"), domItems);
   fillLinks(byId("regex-links"), regexLinks.map((href) => ({ href })));
@@ -440,32 +453,54 @@ function analyse(): void {
   setCount("regex-count", regexLinks.length);
   setCount("only-dom-count", onlyDom.length);
   setCount("only-regex-count", onlyRegex.length);
+  phase("lists");
 
   setCount("paragraph-count", countParagraphs(doc));
   setCount("char-count", countCodePoints(text));
   setCount("byte-count", utf8Length(text));
+  phase("counts");
 
   const counts = countWords(source);
   wordCounts = [...counts];
   fillWordTable();
   fillChart(topWords(counts, 10));
+  phase("words");
 
   generation++;
   const elapsed = performance.now() - started;
   document.body.dataset.generation = String(generation);
   document.body.dataset.elapsed = elapsed.toFixed(1);
+  document.body.dataset.phases = JSON.stringify(phases);
   status.textContent = text === ""
     ? "Waiting for a page."
     : `Analysed ${utf8Length(text).toLocaleString("en-US")} bytes in ${Math.round(elapsed)} ms.`;
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;
+let frame: number | undefined;
 let pasted = false;
 
+/**
+ * Analyses at once (a paste, a file) or after a pause in typing. A big page
+ * first lets the browser paint the pasted text and a "working" line, since
+ * DOMParser runs on the main thread only and blocks it while it parses.
+ */
 function analyseSoon(now: boolean): void {
   clearTimeout(timer);
-  if (now) analyse();
-  else timer = setTimeout(analyse, DEBOUNCE_MS);
+  if (frame !== undefined) cancelAnimationFrame(frame);
+  const size = input.value.length;
+  if (!now) {
+    // Typing in a big page: wait longer, so a word is finished before the next parse.
+    timer = setTimeout(analyseSoon, DEBOUNCE_MS + Math.min(1750, size / 4000), true);
+  } else if (size < BIG_PAGE) {
+    analyse();
+  } else {
+    status.textContent = `Analysing ${size.toLocaleString("en-US")} characters…`;
+    frame = requestAnimationFrame(() => {
+      frame = undefined;
+      timer = setTimeout(analyse, 0);
+    });
+  }
 }
 
 async function openFile(file: File): Promise<void> {
