@@ -93,6 +93,8 @@ export interface GeneratedResponse {
   body: Uint8Array;
   /** Trailer fields of a chunked body. */
   trailers: [string, string][];
+  /** The request method the response answers (`HEAD` means no body). */
+  method: "GET" | "HEAD";
 }
 
 const TOKEN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_!#$%&'*+.^`|~";
@@ -149,12 +151,24 @@ export function generateResponse(random: Random): GeneratedResponse {
   const framing = random.pick(["content-length", "chunked", "close"] as const);
   // Chunked coding is HTTP/1.1 only.
   const version = framing !== "chunked" && random.chance(0.2) ? "HTTP/1.0" : "HTTP/1.1";
-  const status = random.pick(STATUSES);
+  // Sometimes a response that has no body whatever its headers say: 204, 304, or one to HEAD.
+  const bodiless = framing === "content-length" && random.chance(0.1);
+  const method = bodiless && random.chance(0.5) ? "HEAD" : "GET";
+  const status = bodiless && method === "GET" ? random.pick([204, 304]) : random.pick(STATUSES);
   const reason = random.pick(REASONS);
+  // Sometimes interim responses first (100 Continue, 103 Early Hints), which are skipped.
+  let interim = "";
+  for (let n = random.chance(0.1) ? 1 + random.int(2) : 0; n > 0; n--) {
+    interim += random.chance(0.5)
+      ? `HTTP/1.1 100 Continue${eol}${eol}`
+      : `HTTP/1.1 103 Early Hints${eol}Link: </style.css>; rel=preload${eol}${eol}`;
+  }
   const bodyLength = random.chance(0.05) ? random.int(5000) : random.int(300);
-  const body = random.chance(0.5)
+  const declared = random.chance(0.5)
     ? random.bytes(bodyLength)
     : latin1(randomString(random, VALUE + "\n\r", bodyLength, bodyLength));
+  // A bodiless response may still declare the length of the body it would have had.
+  const body = bodiless ? new Uint8Array(0) : declared;
   const headers: [string, string][] = [];
   const wire: string[] = [];
   const field = (name: string, value: string) => {
@@ -168,7 +182,7 @@ export function generateResponse(random: Random): GeneratedResponse {
   };
   extra();
   if (framing === "content-length") {
-    field(randomCase(random, "content-length"), String(body.length));
+    field(randomCase(random, "content-length"), String(bodiless ? declared.length : body.length));
   } else if (framing === "chunked") {
     field(randomCase(random, "transfer-encoding"), random.pick(["chunked", "Chunked"]));
   }
@@ -177,7 +191,7 @@ export function generateResponse(random: Random): GeneratedResponse {
     reason === "" && random.chance(0.5) ? "" : ` ${reason}`
   }`;
   const headText = `${statusLine}${eol}${wire.join("")}${eol}`;
-  const parts: Uint8Array[] = [latin1(headText)];
+  const parts: Uint8Array[] = [latin1(interim + headText)];
   const trailers: [string, string][] = [];
   if (framing === "chunked") {
     let at = 0;
@@ -217,6 +231,7 @@ export function generateResponse(random: Random): GeneratedResponse {
     framing,
     body,
     trailers,
+    method,
   };
 }
 
@@ -476,7 +491,9 @@ export function runFuzz(
     const random = new Random((seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
     const response = generateResponse(random);
     const small = random.chance(0.1);
-    const options: ResponseParserOptions = small ? { maxHeaderSize: 64 + random.int(400) } : {};
+    const options: ResponseParserOptions = small
+      ? { maxHeaderSize: 64 + random.int(400), method: response.method }
+      : { method: response.method };
 
     // Property 1: a valid response parses as generated, for every split.
     const whole = feed(response.bytes, [], options);
