@@ -777,3 +777,43 @@ Deno.test("a careless user's URL gives a result or one clean error line, never a
   });
   assert.deepEqual(failures, []);
 });
+
+Deno.test("raw downloads follow at most 10 redirects, and say so past that", async () => {
+  const downloaders = AVAILABLE.filter((program) => program.family === "download");
+  const rawget = scriptExists("rawget");
+  assert(downloaders.length > 0 || rawget, "no raw download program to test");
+  const failures: string[] = [];
+  for (const hops of [10, 11]) {
+    await using server = await startFaultServer("redirect-chain", { hops });
+    const runs = [
+      ...downloaders.map((program) => ({ name: program.name, args: [] as string[] })),
+      ...(rawget ? [{ name: "rawget", args: ["-L"] }] : []),
+    ];
+    for (const { name, args } of runs) {
+      const flags = loopbackFlags(shebangFlags(name, ROOT)!, `127.0.0.1:${server.port}`);
+      const folder = await Deno.makeTempDir({ prefix: "netprog-hops-" });
+      try {
+        const result = await runScript(
+          name,
+          [`${server.origin}/hop0`, ...args, ...await limitArgs(name)],
+          { flags, cwd: folder, timeoutMs: 20_000, stdin: "Y\n" },
+        );
+        if (hops <= 10 && result.code !== 0) {
+          failures.push(`${name}: ${hops} redirects: exit ${result.code}: ${result.stderr.trim()}`);
+        }
+        if (hops > 10) {
+          const program = PROGRAMS.find((p) => p.name === name) ??
+            { name, family: "download" as const, outputs: [] };
+          const dirty = unclean(program, result, folder);
+          if (dirty !== null) failures.push(`${name}: ${hops} redirects: ${dirty}`);
+          else if (!/redirect/.test(result.stderr)) {
+            failures.push(`${name}: ${hops} redirects: ${result.stderr.trim()}`);
+          }
+        }
+      } finally {
+        await Deno.remove(folder, { recursive: true });
+      }
+    }
+  }
+  assert.deepEqual(failures, []);
+});
