@@ -817,3 +817,19 @@ Deno.test("raw downloads follow at most 10 redirects, and say so past that", asy
   }
   assert.deepEqual(failures, []);
 });
+
+Deno.test("every network program documents an overridable idle timeout, and holders a size limit", async () => {
+  const failures: string[] = [];
+  for (const program of AVAILABLE) {
+    const help = await helpOf(program.name);
+    if (!/--timeout SECONDS[^\n]*\(default \d+/.test(help)) {
+      failures.push(`${program.name}: no --timeout with its default in --help`);
+    }
+    const holds = ["raw-file", "fetch-words", "fetch-links", "fetch-paragraphs", "fetch-crawl"]
+      .includes(program.family) || program.name === "curl1";
+    if (holds && !/--max-bytes N[^\n]*\(default/.test(help)) {
+      failures.push(`${program.name}: holds the body but --help shows no --max-bytes default`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});
