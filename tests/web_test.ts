@@ -414,6 +414,76 @@ print(json.dumps({
         assert.deepStrictEqual((await results(tab)).httpShown, false);
       });
 
+      await t.step("a response cut short by Content-Length says so", async () => {
+        // A textarea keeps line breaks as LF only, so the byte counts use LF.
+        const head = "HTTP/1.0 200 OK\nContent-Length: 12\n\n";
+        const body = "<p>one</p><p>two</p>";
+        await paste(tab, head + body);
+        const got = await results(tab);
+        assert.deepStrictEqual(got.headers, [["Status line", "HTTP/1.0 200 OK"], [
+          "Content-Length",
+          "12",
+        ]]);
+        assert.deepStrictEqual(got.paragraphs, 1, "only <p>one</p>< is the body");
+        const note = await tab.evaluate<string>(`document.getElementById("http-note").textContent`);
+        assert.ok(
+          note.includes(`ended after ${head.length + 12} bytes; the ${body.length - 12} bytes`),
+          note,
+        );
+      });
+
+      await t.step("a saved page opens from the file picker and by drag and drop", async () => {
+        const page2 = `${SHARED}/seed/data/page2.htm`;
+        const text = await Deno.readTextFile(page2);
+        const want = await python<string[]>(
+          `import sys, json, html.parser
+class Links(html.parser.HTMLParser):
+  found = []
+  def handle_starttag(self, tag, attrs):
+    if tag == "a": self.found += [v for k, v in attrs if k == "href"][:1]
+links = Links()
+links.feed(sys.stdin.read())
+print(json.dumps(links.found))`,
+          text,
+        );
+        assert.ok(want.length > 0);
+        const { root } = await tab.send<{ root: { nodeId: number } }>("DOM.getDocument");
+        const { nodeId } = await tab.send<{ nodeId: number }>("DOM.querySelector", {
+          nodeId: root.nodeId,
+          selector: "#file-input",
+        });
+        const waitFor = async (before: number) => {
+          let got = await results(tab);
+          for (let i = 0; i < 50 && got.generation === before; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            got = await results(tab);
+          }
+          return got;
+        };
+        await paste(tab, "");
+        let before = (await results(tab)).generation;
+        await tab.send("DOM.setFileInputFiles", { nodeId, files: [page2] });
+        let got = await waitFor(before);
+        assert.deepStrictEqual(
+          await tab.evaluate(`document.getElementById("html-input").value`),
+          text,
+        );
+        assert.deepStrictEqual(got.dom, want);
+
+        await paste(tab, "");
+        before = (await results(tab)).generation;
+        const box = await tab.evaluate<{ x: number; y: number }>(`(() => {
+          const r = document.getElementById("html-input").getBoundingClientRect();
+          return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+        })()`);
+        const data = { items: [], files: [page2], dragOperationsMask: 1 };
+        for (const type of ["dragEnter", "dragOver", "drop"]) {
+          await tab.send("Input.dispatchDragEvent", { type, ...box, data });
+        }
+        got = await waitFor(before);
+        assert.deepStrictEqual(got.dom, want);
+      });
+
       await t.step("every corpus page: the links Chromium recorded, in order", async () => {
         const expected: Record<string, { hrefs: string[]; p: number }> = JSON.parse(
           await Deno.readTextFile(`${SHARED}/corpus/expected.json`),
