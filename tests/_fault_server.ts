@@ -26,6 +26,7 @@ export const FAULT_MODES = {
   "non-utf8": "a latin1 body, declared as such",
   "invalid-utf8": "a body with byte sequences that are not UTF-8",
   "terminal-escapes": "a body full of terminal escape sequences",
+  "terminal-escapes-html": "an HTML page with escape sequences in its text, links and attributes",
   "reason-escapes": "a 404 whose reason phrase carries escape sequences",
   // The server goes quiet: the client's idle timeout must end it.
   "stall-before-status": "accepts and reads the request, then sends nothing",
@@ -325,6 +326,20 @@ export async function planFor(
         ...encoder.encode("2J c1\u009b1m bidi\u202egnp.exe cr\roverwrite\n"),
       ]);
       return { steps: [write(concat([latin1Bytes(clHead(text.length)), text]))], body: text };
+    }
+    case "terminal-escapes-html": {
+      const text = encoder.encode(
+        "<html><head><title>t\x1b]0;owned\x07</title></head><body>\n" +
+          "<p>para \x1b]0;owned\x07 \x1b[2J\u009b1m \u202eevil</p>\n" +
+          '<a href="http://example.com/\x1b]0;owned\x07">\x1b[2Jlink</a>\n' +
+          '<a href="page2.htm" title="\x1b]0;owned\x07">\x07second</a>\n</body></html>\n',
+      );
+      return {
+        steps: [
+          write(concat([latin1Bytes(clHead(text.length, "text/html; charset=utf-8")), text])),
+        ],
+        body: text,
+      };
     }
     case "reason-escapes":
       return {

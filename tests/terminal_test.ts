@@ -63,7 +63,7 @@ function drivingBytes(bytes: Uint8Array): string[] {
   return found;
 }
 
-/** The programs that print what a server sent, and what they must show escaped. */
+/** The programs that print what a server sent: text, and what they find in HTML. */
 const PRINTERS = [
   "socket1",
   "socket2",
@@ -73,6 +73,7 @@ const PRINTERS = [
   "urllib1",
   "exercise3",
 ];
+const HTML_PRINTERS = ["urlregex", "urllinks", "urllink2"];
 
 function exists(name: string): boolean {
   try {
@@ -82,25 +83,34 @@ function exists(name: string): boolean {
   }
 }
 
-Deno.test("on a terminal, a server's escape sequences are shown escaped, never sent", async () => {
-  await using server = await startFaultServer("terminal-escapes");
-  const failures: string[] = [];
-  const missing = PRINTERS.filter((name) => !exists(name));
-  for (const name of PRINTERS.filter(exists)) {
-    const flags = loopbackFlags(shebangFlags(name, ROOT)!, `127.0.0.1:${server.port}`);
-    const { code, shown } = await underPty(
-      ["deno", "run", "--no-prompt", ...flags, `${ROOT}/scripts/${name}.ts`, `${server.origin}/`],
-      ROOT,
-    );
-    const text = new TextDecoder().decode(shown);
-    if (code !== 0) failures.push(`${name}: exit ${code}: ${text.slice(0, 300)}`);
-    const driving = drivingBytes(shown);
-    if (driving.length > 0) failures.push(`${name}: sent to the terminal: ${driving.join(", ")}`);
-    if (!text.includes("\\x1b]0;owned")) failures.push(`${name}: the title sequence is not shown`);
-  }
-  assert.deepEqual(failures, []);
-  assert.deepEqual(missing, [], "programs missing from this test");
-});
+for (
+  const [mode, printers] of [
+    ["terminal-escapes", PRINTERS],
+    ["terminal-escapes-html", HTML_PRINTERS],
+  ] as const
+) {
+  Deno.test(`on a terminal, escape sequences in ${mode} are shown escaped, never sent`, async () => {
+    await using server = await startFaultServer(mode);
+    const failures: string[] = [];
+    const missing = printers.filter((name) => !exists(name));
+    for (const name of printers.filter(exists)) {
+      const flags = loopbackFlags(shebangFlags(name, ROOT)!, `127.0.0.1:${server.port}`);
+      const { code, shown } = await underPty(
+        ["deno", "run", "--no-prompt", ...flags, `${ROOT}/scripts/${name}.ts`, `${server.origin}/`],
+        ROOT,
+      );
+      const text = new TextDecoder().decode(shown);
+      if (code !== 0) failures.push(`${name}: exit ${code}: ${text.slice(0, 300)}`);
+      const driving = drivingBytes(shown);
+      if (driving.length > 0) failures.push(`${name}: sent to the terminal: ${driving.join(", ")}`);
+      if (!text.includes("\\x1b]0;owned")) {
+        failures.push(`${name}: the title sequence is not shown`);
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.deepEqual(missing, [], "programs missing from this test");
+  });
+}
 
 Deno.test("piped, the raw-socket programs write the server's bytes unchanged", async () => {
   await using server = await startFaultServer("terminal-escapes");
