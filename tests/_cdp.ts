@@ -71,6 +71,18 @@ async function devToolsUrl(stderr: ReadableStream<Uint8Array>): Promise<string> 
   throw new Error(`Cannot start chromium: ${text.trim().split("\n").pop() ?? "no output"}`);
 }
 
+/** Removes a profile folder; Chromium's helper processes may still write to it for a moment. */
+async function removeProfile(profile: string): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await Deno.remove(profile, { recursive: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** A headless Chromium and a DevTools connection to it. */
 export class Browser implements AsyncDisposable {
   #process: Deno.ChildProcess;
@@ -120,7 +132,7 @@ export class Browser implements AsyncDisposable {
     } catch (error) {
       process.kill("SIGKILL");
       await process.status;
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
+      await removeProfile(profile);
       throw error;
     }
   }
@@ -173,7 +185,7 @@ export class Browser implements AsyncDisposable {
     }, 5_000);
     await this.#process.status;
     clearTimeout(timer);
-    await Deno.remove(this.#profile, { recursive: true }).catch(() => {});
+    await removeProfile(this.#profile);
   }
 
   /** Same as {@linkcode Browser.close}. */
