@@ -15,6 +15,7 @@ import {
   UnsafeFileNameError,
   UrlTargetError,
 } from "../mod.ts";
+import { TerminalEscaper } from "../core/terminal.ts";
 
 /**
  * Bad usage or a malformed URL: exit status 2.
@@ -236,19 +237,21 @@ export async function writeOut(bytes: Uint8Array | string): Promise<void> {
 }
 
 /**
- * Writes bytes to stdout in order, without waiting for each write: what
- * arrives while a write is under way is gathered into the next one. A
+ * Writes a server's bytes to stdout in order, without waiting for each write:
+ * what arrives while a write is under way is gathered into the next one. A
  * program that receives many small reads (the book's `recv(512)`) thus makes
  * few large writes, and its next read runs while the last chunk is written.
  * Holds at most `highWaterMark` bytes before {@linkcode StdoutQueue.prototype.write}
- * waits.
+ * waits. When stdout is a terminal, control bytes that could drive it (escape
+ * sequences, bytes that are not UTF-8) are shown escaped, as `\x1b`; to a
+ * pipe or a file the bytes go unchanged.
  *
  * @example Writing chunks, then waiting for all of them
  * ```ts
  * import { StdoutQueue } from "./_cli.ts";
  * import assert from "node:assert/strict";
  *
- * const out = new StdoutQueue();
+ * const out = new StdoutQueue(1 << 20, false);
  * await out.write(new Uint8Array(0));
  * await out.flush();
  * assert.equal(out.written, 0);
@@ -260,9 +263,15 @@ export class StdoutQueue {
   #writing: Promise<void> | undefined;
   #error: unknown;
   #written = 0;
+  #escaper: TerminalEscaper | undefined;
 
-  /** @param highWaterMark Bytes held before `write` waits. @default {1048576} */
-  constructor(readonly highWaterMark: number = 1 << 20) {}
+  /**
+   * @param highWaterMark Bytes held before `write` waits. @default {1048576}
+   * @param escape Show control bytes escaped. @default {Deno.stdout.isTerminal()}
+   */
+  constructor(readonly highWaterMark: number = 1 << 20, escape = Deno.stdout.isTerminal()) {
+    if (escape) this.#escaper = new TerminalEscaper();
+  }
 
   /** Bytes written to stdout so far. */
   get written(): number {
@@ -277,6 +286,7 @@ export class StdoutQueue {
    */
   async write(bytes: Uint8Array): Promise<void> {
     if (this.#error !== undefined) throw this.#error;
+    if (this.#escaper !== undefined) bytes = this.#escaper.push(bytes);
     if (bytes.length === 0) return;
     this.#parts.push(bytes);
     this.#queued += bytes.length;
@@ -286,11 +296,18 @@ export class StdoutQueue {
   }
 
   /**
-   * Waits until everything queued is written.
+   * Waits until everything queued is written (and, on a terminal, writes
+   * what the escaper held back: the end of the stream is known now).
    *
    * @returns When stdout has every byte.
    */
   async flush(): Promise<void> {
+    const held = this.#escaper?.flush();
+    if (held !== undefined && held.length > 0) {
+      this.#parts.push(held);
+      this.#queued += held.length;
+      this.#writing ??= this.#drain();
+    }
     while (this.#writing !== undefined) await this.#writing;
     if (this.#error !== undefined) throw this.#error;
   }

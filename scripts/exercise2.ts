@@ -21,7 +21,7 @@
  */
 
 import { parseUrlTarget } from "../mod.ts";
-import { input, parseCommandLine, run, writeOut } from "./_cli.ts";
+import { input, parseCommandLine, run, StdoutQueue, writeOut } from "./_cli.ts";
 import {
   connectTo,
   endpoint,
@@ -33,6 +33,7 @@ import {
 } from "./_net.ts";
 
 const SHOWN = 3000;
+const encoder = new TextEncoder();
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/exercise2.ts [URL] [options]
 
@@ -55,15 +56,17 @@ run("exercise2", async () => {
   await sendAll(mysock, `GET ${target.url} HTTP/1.0\r\n\r\n`, where);
 
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  const stdout = new StdoutQueue();
   let count = 0;
   const show = async (text: string) => {
-    if (count < SHOWN) await writeOut(firstCodePoints(text, SHOWN - count));
+    if (count < SHOWN) await stdout.write(encoder.encode(firstCodePoints(text, SHOWN - count)));
     count += countCodePoints(text);
   };
   for await (const data of readChunks(mysock, { size: 512, ...options, where })) {
     await show(decoder.decode(data, { stream: true }));
   }
   await show(decoder.decode());
+  await stdout.flush();
   await writeOut(`\nTotal characters: ${count}\n`);
 });
 

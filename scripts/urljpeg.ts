@@ -36,6 +36,7 @@ import {
   run,
   RunError,
   secondsOption,
+  StdoutQueue,
   writeFileAtomic,
   writeOut,
 } from "./_cli.ts";
@@ -116,7 +117,9 @@ run("urljpeg", async () => {
     offset += chunk.length;
   }
   await writeOut(`Header length ${pos}\n`);
-  await writeOut(picture.subarray(0, pos));
+  const header = new StdoutQueue(); // on a terminal, a server's escape sequences are shown escaped
+  await header.write(picture.subarray(0, pos));
+  await header.flush();
   await writeOut("\n");
   await writeFileAtomic(output, picture.subarray(pos + 4));
 });
