@@ -11,6 +11,9 @@
  * refused connection, a server that does not answer in time (exit status 1).
  * (In this project socket2 has the same checks, shared by every script: this
  * is the exercise's answer, kept as its own program.)
+ * On a terminal, bytes that could drive it (escape sequences, bytes that are
+ * not UTF-8) are shown escaped, as `\x1b`; piped or redirected, the output is
+ * exactly the bytes received.
  *
  *     deno run --allow-net=data.pr4e.org:80 scripts/exercise1.ts [URL]
  *
@@ -39,8 +42,9 @@ const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/exercise1.ts
 
 Prompts "Enter: " for a URL (unless URL is given), sends "GET URL HTTP/1.0" and
 a blank line over a raw TCP connection (TLS for https://) and writes everything
-the server sends back to stdout, unchanged. A malformed URL, an unknown host or
-a refused connection is reported in one line. For a host
+the server sends back to stdout, unchanged (control bytes escaped on a
+terminal). A malformed URL, an unknown host or a refused connection is
+reported in one line. For a host
 other than data.pr4e.org, allow it with --allow-net=HOST:PORT instead.
 
 Options:

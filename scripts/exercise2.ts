@@ -9,6 +9,7 @@
  * stays whole, and characters are counted as Python's `len` counts them:
  * code points, not bytes and not UTF-16 units. A byte order mark counts as a
  * character; bytes that are not UTF-8 count as one U+FFFD each.
+ * On a terminal, control characters in what is shown are shown escaped.
  *
  *     deno run --allow-net=data.pr4e.org:80 scripts/exercise2.ts [URL]
  *

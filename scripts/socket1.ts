@@ -7,6 +7,9 @@
  * blank line, then reads at most 512 bytes at a time until the server closes
  * the connection, writing every byte to stdout unchanged: status line,
  * headers, blank line, body.
+ * On a terminal, bytes that could drive it (escape sequences, bytes that are
+ * not UTF-8) are shown escaped, as `\x1b`; piped or redirected, the output is
+ * exactly the bytes received.
  *
  *     deno run --allow-net=data.pr4e.org:80 scripts/socket1.ts [URL]
  *
@@ -33,9 +36,10 @@ import {
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/socket1.ts [URL] [options]
 
 Sends "GET URL HTTP/1.0" and a blank line over a raw TCP connection (TLS for
-https://) and writes everything the server sends back to stdout, unchanged.
-URL defaults to http://data.pr4e.org/romeo.txt; for another host, allow it
-with --allow-net=HOST:PORT instead (port 80 for http, 443 for https).
+https://) and writes everything the server sends back to stdout, unchanged
+(control bytes escaped on a terminal). URL defaults to
+http://data.pr4e.org/romeo.txt; for another host, allow it with
+--allow-net=HOST:PORT instead (port 80 for http, 443 for https).
 
 Options:
 ${NET_USAGE}  -h, --help                 print this help

@@ -8,6 +8,9 @@
  * and a blank line, and writes every byte the server sends to stdout
  * unchanged, reading at most 512 bytes at a time until the server closes the
  * connection.
+ * On a terminal, bytes that could drive it (escape sequences, bytes that are
+ * not UTF-8) are shown escaped, as `\x1b`; piped or redirected, the output is
+ * exactly the bytes received.
  *
  *     deno run --allow-net=data.pr4e.org:80 scripts/socket2.ts [URL]
  *
@@ -36,9 +39,9 @@ const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/socket2.ts [
 
 Prompts "Enter: " for a URL (unless URL is given), sends "GET URL HTTP/1.0" and
 a blank line over a raw TCP connection (TLS for https://) and writes everything
-the server sends back to stdout, unchanged. For a host other than
-data.pr4e.org, allow it with --allow-net=HOST:PORT instead (port 80 for http,
-443 for https).
+the server sends back to stdout, unchanged (control bytes escaped on a
+terminal). For a host other than data.pr4e.org, allow it with
+--allow-net=HOST:PORT instead (port 80 for http, 443 for https).
 
 Options:
 ${NET_USAGE}  -h, --help                 print this help

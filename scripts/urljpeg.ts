@@ -24,6 +24,7 @@
  *
  * The whole response is held in memory, up to `--max-bytes` (64 MiB unless
  * raised).
+ * On a terminal, control bytes in the header block are shown escaped.
  *
  * @module
  */
