@@ -44,8 +44,8 @@ Prompts "Enter: " for a URL (unless URL is given), sends "GET URL HTTP/1.0" and
 a blank line over a raw TCP connection (TLS for https://) and writes everything
 the server sends back to stdout, unchanged (control bytes escaped on a
 terminal). A malformed URL, an unknown host or a refused connection is
-reported in one line. For a host
-other than data.pr4e.org, allow it with --allow-net=HOST:PORT instead.
+reported in one line. For a host other than data.pr4e.org, allow it with
+--allow-net=HOST:PORT instead.
 
 Options:
 ${NET_USAGE}  -h, --help                 print this help
