@@ -25,6 +25,8 @@
  * @module
  */
 
+import { run, RunError } from "../scripts/_cli.ts";
+
 const WEB = new URL(".", import.meta.url);
 const DIST = new URL("dist/", WEB);
 const ROOT = new URL("..", WEB);
@@ -39,6 +41,7 @@ async function esbuildBinary(): Promise<string> {
     stderr: "null",
     env: { NO_COLOR: "1" },
   }).output();
+  if (!info.success) throw new RunError("cannot find esbuild", "deno info --json failed");
   const { npmCache } = JSON.parse(new TextDecoder().decode(info.stdout));
   const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
   const os = Deno.build.os === "windows" ? "win32" : Deno.build.os;
@@ -59,8 +62,12 @@ async function bundle(): Promise<number> {
       minify: true,
       target: ["chrome100", "firefox100", "safari15"],
       legalComments: "none",
-      logLevel: "silent",
+      logLevel: "error",
       metafile: true,
+    }).catch((error) => {
+      const count = Array.isArray(error?.errors) ? error.errors.length : 0;
+      if (count === 0) throw error;
+      throw new RunError("cannot bundle web/main.ts", `${count} error(s), shown above`);
     });
     for (const name of ["index.html", "style.css"]) {
       await Deno.copyFile(new URL(name, WEB), new URL(name, DIST));
@@ -71,29 +78,34 @@ async function bundle(): Promise<number> {
   }
 }
 
+/** Runs this program again with the narrow flags esbuild needs. */
+async function bundleInChild(): Promise<void> {
+  const binary = await esbuildBinary();
+  const path = (name: string) => new URL(name, ROOT).pathname;
+  const status = await new Deno.Command("deno", {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-env",
+      `--allow-run=${binary}`,
+      `--allow-read=${path("web")},${path("core")},${path("mod.ts")},${path("deno.json")}`,
+      `--allow-write=${path("web/dist")}`,
+      new URL(import.meta.url).pathname,
+      "--bundle",
+    ],
+    stdin: "null",
+  }).spawn().status;
+  // The child has said what failed, on one line of its own.
+  if (!status.success) Deno.exit(status.code);
+}
+
 if (import.meta.main) {
-  if (Deno.args[0] === "--bundle") {
-    const bytes = await bundle();
-    console.log(`Built ${new URL("dist/", WEB).pathname} (main.js: ${bytes} bytes)`);
-  } else {
-    const binary = await esbuildBinary();
-    const rel = (path: string) => new URL(path, ROOT).pathname;
-    const child = await new Deno.Command("deno", {
-      args: [
-        "run",
-        "--no-prompt",
-        "--allow-env",
-        `--allow-run=${binary}`,
-        `--allow-read=${rel("web")},${rel("core")},${rel("mod.ts")},${rel("deno.json")}`,
-        `--allow-write=${rel("web/dist")}`,
-        new URL(import.meta.url).pathname,
-        "--bundle",
-      ],
-      stdin: "null",
-    }).spawn().status;
-    if (!child.success) {
-      console.error(`build: cannot bundle the page: esbuild exited with ${child.code}`);
-      Deno.exit(1);
+  await run("build", async () => {
+    if (Deno.args[0] === "--bundle") {
+      const bytes = await bundle();
+      console.log(`Built ${DIST.pathname} (main.js: ${bytes} bytes)`);
+    } else {
+      await bundleInChild();
     }
-  }
+  });
 }

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { integerOption, parseCommandLine, run, RunError } from "../scripts/_cli.ts";
 
 const DIST = new URL("dist/", import.meta.url);
 const TYPES: Record<string, string> = {
@@ -26,29 +26,20 @@ const TYPES: Record<string, string> = {
 const POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src data:; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    port: { type: "string", default: "8080" },
-    "no-build": { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
-if (values.help) {
-  console.log(
-    "Usage: deno task web [--port PORT] [--no-build]\n\n" +
-      "Builds web/dist/ and serves it on http://127.0.0.1:PORT/ (default 8080; 0 picks a free one).",
-  );
-  Deno.exit(0);
-}
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`web: bad --port: expected a whole number from 0 to 65535, got "${values.port}"`);
-  Deno.exit(2);
-}
+const USAGE = `Usage: deno task web [--port PORT] [--no-build]
 
-if (!values["no-build"]) {
-  const build = await new Deno.Command("deno", {
+Builds the page into web/dist/ (as deno task build:web does) and serves it on
+http://127.0.0.1:PORT/. Stop it with Ctrl-C.
+
+Options:
+  --port PORT   port to listen on; 0 picks a free one (default 8080)
+  --no-build    serve web/dist/ as it is
+  -h, --help    print this help
+`;
+
+/** Builds web/dist/ with web/build.ts in a child process with its own flags. */
+async function build(): Promise<void> {
+  const status = await new Deno.Command("deno", {
     args: [
       "run",
       "--no-prompt",
@@ -62,28 +53,37 @@ if (!values["no-build"]) {
     stdout: "inherit",
     stderr: "inherit",
   }).spawn().status;
-  if (!build.success) Deno.exit(1);
+  if (!status.success) throw new RunError("cannot build the page", `exit status ${status.code}`);
 }
 
-// Only these three files exist; everything else is 404, so nothing outside web/dist/ is reachable.
-Deno.serve({
-  hostname: "127.0.0.1",
-  port,
-  onListen: ({ port }) => console.log(`Serving the page on http://127.0.0.1:${port}/`),
-}, async (request) => {
-  const path = new URL(request.url).pathname;
-  const name = path === "/" ? "index.html" : path.slice(1);
-  const type = TYPES[name];
-  if (type === undefined || (request.method !== "GET" && request.method !== "HEAD")) {
-    return new Response("Not found\n", { status: 404 });
-  }
-  const body = await Deno.readFile(new URL(name, DIST));
-  return new Response(request.method === "HEAD" ? null : body, {
-    headers: {
-      "content-type": type,
-      "content-security-policy": POLICY,
-      "x-content-type-options": "nosniff",
-      "cache-control": "no-cache",
-    },
+await run("web", async () => {
+  const { values } = parseCommandLine(USAGE, {
+    port: { type: "string" },
+    "no-build": { type: "boolean" },
+  }, 0);
+  const port = integerOption("port", values.port, 8080, 0, 65535);
+  if (!values["no-build"]) await build();
+  // Only these three files are served; every other path is 404, so nothing else is reachable.
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port,
+    onListen: ({ port }) => console.log(`Serving the page on http://127.0.0.1:${port}/`),
+  }, async (request) => {
+    const path = new URL(request.url).pathname;
+    const name = path === "/" ? "index.html" : path.slice(1);
+    const type = TYPES[name];
+    if (type === undefined || (request.method !== "GET" && request.method !== "HEAD")) {
+      return new Response("Not found\n", { status: 404 });
+    }
+    const body = await Deno.readFile(new URL(name, DIST));
+    return new Response(request.method === "HEAD" ? null : body, {
+      headers: {
+        "content-type": type,
+        "content-security-policy": POLICY,
+        "x-content-type-options": "nosniff",
+        "cache-control": "no-cache",
+      },
+    });
   });
+  await server.finished;
 });
