@@ -104,11 +104,41 @@ export async function run(name: string, body: () => Promise<void> | void): Promi
     await body();
   } catch (error) {
     const [line, status] = describeError(error);
-    writeErr(`${name}: ${line}\n`);
+    writeErr(`${name}: ${escapeControls(line)}\n`);
     Deno.exit(status);
   } finally {
     Deno.removeSignalListener("SIGINT", stop);
   }
+}
+
+/**
+ * Shows control characters (C0 but tab, DEL, C1, bidirectional controls)
+ * escaped, as `\x1b` or `\u202e`, so that an error line quoting a URL or a
+ * server's reason phrase cannot drive the terminal or reorder the line.
+ *
+ * @param text One line of text.
+ * @returns The text, safe to print.
+ *
+ * @example An escape sequence in a URL
+ * ```ts
+ * import { escapeControls } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(escapeControls('cannot use URL "\x1b[2J\u202e"'), 'cannot use URL "\\x1b[2J\\u202e"');
+ * assert.equal(escapeControls("café\tnaïve"), "café\tnaïve");
+ * ```
+ */
+export function escapeControls(text: string): string {
+  let shown = "";
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    const control = (code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f) ||
+      (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+    if (!control) shown += c;
+    else if (code < 0x100) shown += `\\x${code.toString(16).padStart(2, "0")}`;
+    else shown += `\\u${code.toString(16).padStart(4, "0")}`;
+  }
+  return shown;
 }
 
 const interruptCleanups = new Set<() => void | Promise<void>>();

@@ -670,6 +670,19 @@ Deno.test("raw-socket programs: one-line errors with the right exit status", asy
     }
   });
 
+  await t.step("control characters in a URL are shown escaped in the error line", async () => {
+    const url = "\x1b[2J\x9b2J\u202e not a url\x7f";
+    const result = await runScript("socket1", [url], { flags: ["--allow-net=data.pr4e.org:80"] });
+    const line = assertOneLineError(result, "socket1", 2);
+    assert.match(line, /^cannot use URL "/);
+    assert(line.includes("2J\\x9b2J\\u202e not a url\\x7f"), line);
+    const controls = [...line].filter((c) => {
+      const code = c.charCodeAt(0);
+      return code < 0x20 || (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e);
+    });
+    assert.deepEqual(controls, []);
+  });
+
   await t.step("a refused connection exits with status 1", async () => {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const { port } = listener.addr as Deno.NetAddr;
