@@ -482,6 +482,25 @@ print(json.dumps(links.found))`,
         }
         got = await waitFor(before);
         assert.deepStrictEqual(got.dom, want);
+
+        // A page saved in Latin-1 says so in its meta tag; it is not valid UTF-8.
+        const latin1Page = await Deno.makeTempFile({ prefix: "netprog-page-", suffix: ".html" });
+        try {
+          const page = '<meta charset="iso-8859-1"><p>caf\u00e9 na\u00efve caf\u00e9</p>';
+          await Deno.writeFile(latin1Page, Uint8Array.from(page, (c) => c.charCodeAt(0)));
+          await paste(tab, "");
+          before = (await results(tab)).generation;
+          await tab.send("DOM.setFileInputFiles", { nodeId, files: [latin1Page] });
+          got = await waitFor(before);
+          assert.deepStrictEqual(got.chart.find(([word]) => word === "na\u00efve"), [
+            "na\u00efve",
+            1,
+          ]);
+          assert.deepStrictEqual(got.chars, page.length);
+          assert.deepStrictEqual(got.bytes, new TextEncoder().encode(page).length);
+        } finally {
+          await Deno.remove(latin1Page);
+        }
       });
 
       await t.step("every corpus page: the links Chromium recorded, in order", async () => {

@@ -503,9 +503,27 @@ function analyseSoon(now: boolean): void {
   }
 }
 
+/**
+ * Decodes a saved page: UTF-8 when it is valid UTF-8, else the charset its
+ * `<meta>` names, else windows-1252 (what browsers assume for old pages).
+ */
+function decodePage(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const head = new TextDecoder("windows-1252").decode(bytes.subarray(0, 1024));
+    const label = /<meta[^>]*charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1] ?? "windows-1252";
+    try {
+      return new TextDecoder(label).decode(bytes);
+    } catch {
+      return new TextDecoder("windows-1252").decode(bytes);
+    }
+  }
+}
+
 async function openFile(file: File): Promise<void> {
   status.textContent = `Reading ${file.name}…`;
-  input.value = await file.text();
+  input.value = decodePage(new Uint8Array(await file.arrayBuffer()));
   analyseSoon(true);
 }
 
