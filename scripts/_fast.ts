@@ -29,6 +29,7 @@ import {
 } from "../mod.ts";
 import { onInterrupt, RunError, UsageError } from "./_cli.ts";
 import { connectTo, DEFAULT_NET_OPTIONS, endpoint, type NetOptions } from "./_net.ts";
+import { Progress } from "./_progress.ts";
 
 /** Size of each of the two read buffers of a connection. */
 export const READ_SIZE = 1 << 20;
@@ -523,7 +524,12 @@ function tooLarge(conn: FastConn, maxBytes: number): never {
 
 /**
  * Writes the views it is given to an open file in blocks of at most
- * `blockSize` bytes (curl2's 100,000), each write awaited in order.
+ * `blockSize` bytes (curl2's 100,000), in order. The writes are synchronous:
+ * a write to a file never waits for the network, and on this machine kind
+ * `writeSync` runs about twice as fast as `await write` for blocks of this
+ * size (no hand-off to a thread per write). The next read is already in
+ * flight while the blocks are written, and the kernel's socket buffer keeps
+ * filling meanwhile, so reading and writing still overlap.
  *
  * @param file The open file.
  * @param blockSize Largest single write. @default {100000}
@@ -535,23 +541,28 @@ function tooLarge(conn: FastConn, maxBytes: number): never {
  * import assert from "node:assert/strict";
  *
  * const sizes: number[] = [];
- * const file = { write: (bytes: Uint8Array) => (sizes.push(bytes.length), Promise.resolve(bytes.length)) };
+ * const file = { writeSync: (bytes: Uint8Array) => (sizes.push(bytes.length), bytes.length) };
  * await blockWriter(file).write([new Uint8Array(250_000)]);
  * assert.deepEqual(sizes, [100_000, 100_000, 50_000]);
  * ```
  */
 export function blockWriter(
-  file: { write(bytes: Uint8Array): Promise<number> },
+  file: { writeSync(bytes: Uint8Array): number },
   blockSize = 100_000,
 ): BodySink {
   return {
-    async write(views) {
-      for (const view of views) {
-        for (let at = 0; at < view.length; at += blockSize) {
-          const block = view.subarray(at, Math.min(view.length, at + blockSize));
-          let done = 0;
-          while (done < block.length) done += await file.write(block.subarray(done));
+    write(views) {
+      try {
+        for (const view of views) {
+          for (let at = 0; at < view.length; at += blockSize) {
+            const block = view.subarray(at, Math.min(view.length, at + blockSize));
+            let done = 0;
+            while (done < block.length) done += file.writeSync(block.subarray(done));
+          }
         }
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error);
       }
     },
   };
@@ -920,4 +931,176 @@ function parseTarget(url: string, from: string): UrlTarget {
       why.charAt(0).toLowerCase() + why.slice(1),
     );
   }
+}
+
+/**
+ * Counts the bytes that pass through `sink`.
+ *
+ * @param sink Where the bytes go (null: dropped).
+ * @param onBytes Called with the size of each view.
+ * @returns A sink that counts, then writes.
+ *
+ * @example Counting what is dropped
+ * ```ts
+ * import { countingSink } from "./_fast.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let total = 0;
+ * await countingSink(null, (n) => total += n).write([new Uint8Array(7), new Uint8Array(3)]);
+ * assert.equal(total, 10);
+ * ```
+ */
+export function countingSink(sink: BodySink | null, onBytes: (n: number) => void): BodySink {
+  return {
+    write(views) {
+      for (const view of views) onBytes(view.length);
+      return sink === null ? Promise.resolve() : sink.write(views);
+    },
+  };
+}
+
+/**
+ * Options of {@linkcode download}.
+ *
+ * @example A download limited to 1 MB
+ * ```ts
+ * import type { DownloadOptions } from "./_fast.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: DownloadOptions = { maxBytes: 1_000_000, progress: false };
+ * assert.equal(options.progress, false);
+ * ```
+ */
+export interface DownloadOptions extends ConnOptions {
+  /** Largest body accepted. @default {Infinity} */
+  maxBytes?: number;
+  /** Show a progress line on stderr (only drawn on a terminal). @default {true} */
+  progress?: boolean;
+}
+
+/**
+ * Downloads `url` as the book's `urllib.request.urlopen()` does: redirects
+ * followed (at most 10, a loop is an error), an HTTP error status (4xx, 5xx)
+ * is a {@linkcode RunError}, the body goes to `sink`. A progress line is
+ * drawn on stderr when it is a terminal.
+ *
+ * @param url The absolute URL.
+ * @param sink Where the body goes.
+ * @param options Time limits, size limit, progress.
+ * @returns The number of body bytes.
+ *
+ * @example Downloading into memory from a loopback server
+ * ```ts
+ * import { download, MemorySink } from "./_fast.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const serving = listener.accept().then(async (conn) => {
+ *   await conn.read(new Uint8Array(4096));
+ *   await conn.write(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+ *   conn.close();
+ * });
+ * const { port } = listener.addr as Deno.NetAddr;
+ * const sink = new MemorySink();
+ * assert.equal(await download(`http://127.0.0.1:${port}/`, sink, { progress: false }), 5);
+ * assert.equal(new TextDecoder().decode(sink.bytes()), "hello");
+ * await serving;
+ * listener.close();
+ * ```
+ */
+export async function download(
+  url: string,
+  sink: BodySink,
+  options: DownloadOptions = {},
+): Promise<number> {
+  const client = new HttpClient(options);
+  let progress: Progress | undefined;
+  try {
+    const result = await client.get(url, {
+      follow: true,
+      close: true,
+      maxBytes: options.maxBytes,
+      sinkFor: (head, at) => {
+        if (head.status >= 400) {
+          throw new RunError(`cannot retrieve ${at}`, `${head.status} ${head.reason}`.trim());
+        }
+        const length = Number(head.headers.get("content-length") ?? NaN);
+        progress = new Progress(
+          Number.isSafeInteger(length) ? length : null,
+          options.progress !== false && Deno.stderr.isTerminal(),
+        );
+        return countingSink(sink, (n) => progress!.add(n));
+      },
+    });
+    return result.bodyBytes;
+  } finally {
+    progress?.done();
+    client.close();
+  }
+}
+
+/**
+ * Reads `conn` until the server closes it, with the next read in flight
+ * while `sink` writes what `take` kept of the last one (a view, or null for
+ * nothing). For programs that do not parse the response, such as exercise5.
+ *
+ * @param conn The connection, the request already sent.
+ * @param take Picks the part of each chunk to keep (a view into it).
+ * @param sink Where the kept bytes go.
+ * @returns The number of bytes read.
+ *
+ * @example Keeping what follows the first byte
+ * ```ts
+ * import { FastConn, MemorySink, pumpRaw } from "./_fast.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const serving = listener.accept().then(async (conn) => {
+ *   await conn.write(new TextEncoder().encode("xhello"));
+ *   conn.close();
+ * });
+ * const { port } = listener.addr as Deno.NetAddr;
+ * const conn = await FastConn.open({ scheme: "http", hostname: "127.0.0.1", port });
+ * const sink = new MemorySink();
+ * let first = true;
+ * const read = await pumpRaw(conn, (chunk) => {
+ *   const kept = first ? chunk.subarray(1) : chunk;
+ *   first = false;
+ *   return kept;
+ * }, sink);
+ * assert.equal(read, 6);
+ * assert.equal(new TextDecoder().decode(sink.bytes()), "hello");
+ * await serving;
+ * listener.close();
+ * ```
+ */
+export async function pumpRaw(
+  conn: FastConn,
+  take: (chunk: Uint8Array) => Uint8Array | null,
+  sink: BodySink,
+): Promise<number> {
+  let pending: Promise<void> = Promise.resolve();
+  let k = 0;
+  let reading: Promise<number | null> = conn.readInto(conn.buffers[k]);
+  let total = 0;
+  try {
+    while (true) {
+      const n = await reading;
+      if (n === null) break;
+      total += n;
+      const kept = take(conn.buffers[k].subarray(0, n));
+      await pending;
+      k ^= 1;
+      reading = conn.readInto(conn.buffers[k]);
+      pending = kept !== null && kept.length > 0 ? sink.write([kept]) : Promise.resolve();
+    }
+    await pending;
+  } catch (error) {
+    reading.catch(() => {});
+    pending.catch(() => {});
+    throw error;
+  } finally {
+    conn.close();
+  }
+  return total;
 }

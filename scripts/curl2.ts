@@ -1,0 +1,72 @@
+#!/usr/bin/env -S deno run --allow-net=data.pr4e.org:80 --allow-write=cover3.jpg,cover3.jpg.part --allow-read=cover3.jpg.part
+// Copyright netprog authors. MIT license.
+
+/**
+ * curl2: copies an image to a file in blocks, so that memory stays the same
+ * whatever the size: the body of http://data.pr4e.org/cover3.jpg streams to
+ * `cover3.jpg` in writes of at most 100,000 bytes, then the program prints
+ * `<N> characters copied.` The bytes go to `cover3.jpg.part` first, renamed
+ * when complete, so a failure or Ctrl-C never leaves half a picture.
+ * Redirects are followed (at most 10); an HTTP error status is an error.
+ *
+ *     deno run --allow-net=data.pr4e.org:80 --allow-write=cover3.jpg,cover3.jpg.part --allow-read=cover3.jpg.part scripts/curl2.ts [URL]
+ *
+ * Permissions:
+ * - `--allow-net=data.pr4e.org:80`: connect to the book's server. For another
+ *   URL, allow its host and port instead.
+ * - `--allow-write=cover3.jpg,cover3.jpg.part`: write the picture beside its
+ *   final name, then rename it into place.
+ * - `--allow-read=cover3.jpg.part`: Deno asks for read access to a file it
+ *   renames. With `-o PATH`, give PATH and PATH.part instead.
+ *
+ * The socket is read 1 MiB at a time, the next read in flight while the last
+ * one is written: the blocks written stay at 100,000 bytes at most.
+ *
+ * @module
+ */
+
+import { parseUrlTarget } from "../mod.ts";
+import { integerOption, parseCommandLine, requireAtomicWrite, run, writeOut } from "./_cli.ts";
+import { NET_ARGS, NET_USAGE, netOptions } from "./_net.ts";
+import { AtomicFile, download } from "./_fast.ts";
+
+const FLAGS =
+  "--allow-net=data.pr4e.org:80 --allow-write=cover3.jpg,cover3.jpg.part --allow-read=cover3.jpg.part";
+
+const USAGE = `Usage: deno run ${FLAGS} scripts/curl2.ts [URL] [options]
+
+Streams the body of URL to cover3.jpg in blocks of at most 100,000 bytes and
+prints "<N> characters copied." URL defaults to http://data.pr4e.org/cover3.jpg;
+for another host, allow it with --allow-net=HOST:PORT instead.
+
+Options:
+  -o, --output PATH          save as PATH instead (allow PATH and PATH.part)
+  --max-bytes N              refuse a body larger than N bytes (default: no limit)
+${NET_USAGE}  -h, --help                 print this help
+`;
+
+run("curl2", async () => {
+  const { values, positionals } = parseCommandLine(USAGE, {
+    ...NET_ARGS,
+    output: { type: "string", short: "o" },
+    "max-bytes": { type: "string" },
+  });
+  const options = netOptions(values);
+  const maxBytes = values["max-bytes"] === undefined
+    ? Infinity
+    : integerOption("max-bytes", values["max-bytes"], 0, 0, Number.MAX_SAFE_INTEGER);
+  const url = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/cover3.jpg").url;
+  const output = values.output ?? "cover3.jpg";
+  await requireAtomicWrite(output);
+
+  const fhand = await AtomicFile.create(output, 100_000);
+  let size: number;
+  try {
+    size = await download(url, fhand.sink, { ...options, maxBytes });
+  } catch (error) {
+    await fhand.abort();
+    throw error;
+  }
+  await fhand.commit();
+  await writeOut(`${size} characters copied.\n`);
+});

@@ -1,0 +1,65 @@
+#!/usr/bin/env -S deno run --allow-net=data.pr4e.org:80
+// Copyright netprog authors. MIT license.
+
+/**
+ * exercise5: the socket program that shows only the data after the headers
+ * and the blank line. Sends `GET http://data.pr4e.org/romeo.txt HTTP/1.0`
+ * and a blank line over a raw TCP connection, looks for the first CRLFCRLF
+ * in the bytes received (wherever it falls across reads: `recv` returns
+ * bytes, not lines), and writes every byte after it to stdout unchanged.
+ *
+ *     deno run --allow-net=data.pr4e.org:80 scripts/exercise5.ts [URL]
+ *
+ * Permissions:
+ * - `--allow-net=data.pr4e.org:80`: connect to the book's server. For another
+ *   URL, allow its host and port instead.
+ *
+ * Reads are 1 MiB, the next one in flight while the last is written, so a
+ * large body streams at loopback speed with flat memory.
+ *
+ * @module
+ */
+
+import { HeaderEndFinder, parseUrlTarget } from "../mod.ts";
+import { parseCommandLine, run, RunError } from "./_cli.ts";
+import { NET_ARGS, NET_USAGE, netOptions } from "./_net.ts";
+import { FastConn, pumpRaw, stdoutSink } from "./_fast.ts";
+
+const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/exercise5.ts [URL] [options]
+
+Sends "GET URL HTTP/1.0" over a raw TCP connection and prints only what comes
+after the headers and the blank line, byte for byte. URL defaults to
+http://data.pr4e.org/romeo.txt; for another host, allow it with
+--allow-net=HOST:PORT instead.
+
+Options:
+${NET_USAGE}  -h, --help                 print this help
+`;
+
+run("exercise5", async () => {
+  const { values, positionals } = parseCommandLine(USAGE, NET_ARGS);
+  const options = netOptions(values);
+  const target = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/romeo.txt");
+  const mysock = await FastConn.open(target, options);
+  await mysock.send(new TextEncoder().encode(`GET ${target.url} HTTP/1.0\r\n\r\n`));
+
+  const finder = new HeaderEndFinder();
+  let seen = 0;
+  let bodyStart = -1;
+  const count = await pumpRaw(mysock, (data) => {
+    if (bodyStart < 0) {
+      const pos = finder.push(data);
+      if (pos >= 0) bodyStart = pos + 4;
+    }
+    const start = seen;
+    seen += data.length;
+    if (bodyStart < 0 || bodyStart >= seen) return null;
+    return data.subarray(Math.max(0, bodyStart - start));
+  }, stdoutSink());
+  if (bodyStart < 0) {
+    throw new RunError(
+      "cannot find the end of the headers",
+      `no blank line (CRLFCRLF) in the ${count} bytes received`,
+    );
+  }
+});
