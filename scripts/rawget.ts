@@ -1,0 +1,180 @@
+#!/usr/bin/env -S deno run --allow-net=data.pr4e.org:80
+// Copyright netprog authors. MIT license.
+
+/**
+ * rawget: "the world's simplest web browser" grown up. An HTTP/1.1 client on
+ * a raw socket (`Deno.connect`, or `Deno.connectTls` for `https://`) and the
+ * core response parser: sends a `Host` header, reads bodies framed by
+ * Content-Length, by the chunked coding or by the close of the connection,
+ * follows redirects with `-L`, keeps the connection open across several URLs
+ * of the same server, and writes files atomically. With no URL it fetches
+ * http://data.pr4e.org/romeo.txt.
+ *
+ *     deno run --allow-net=data.pr4e.org:80 scripts/rawget.ts [URL...] [options]
+ *
+ * Permissions:
+ * - `--allow-net=data.pr4e.org:80`: connect to the book's server. For other
+ *   URLs, allow their hosts and ports instead (and those redirects lead to).
+ * - With `-o PATH`: `--allow-write=PATH,PATH.part --allow-read=PATH.part`
+ *   (the body is written beside PATH, then renamed; Deno counts the rename
+ *   as reading).
+ * - With `-O`: `--allow-write=. --allow-read=.` (files named after the URLs).
+ * - With `--cacert FILE`: `--allow-read=FILE`.
+ *
+ * A progress line (bytes, rate, time left) is drawn on stderr when stderr is
+ * a terminal and the body does not go to that terminal; otherwise nothing
+ * but errors is written there.
+ *
+ * @module
+ */
+
+import { fileNameFromUrl, parseUrlTarget, type ResponseHead } from "../mod.ts";
+import {
+  integerOption,
+  parseCommandLine,
+  requireAtomicWrite,
+  run,
+  RunError,
+  UsageError,
+  writeOut,
+} from "./_cli.ts";
+import { NET_ARGS, NET_USAGE, netOptions } from "./_net.ts";
+import {
+  AtomicFile,
+  type BodySink,
+  countingSink,
+  HttpClient,
+  parseHeaderArg,
+  READ_SIZE,
+  stdoutSink,
+} from "./_fast.ts";
+import { Progress } from "./_progress.ts";
+
+const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/rawget.ts [URL...] [options]
+
+Fetches each URL over a raw socket with HTTP/1.1 and writes the body to stdout
+(or to a file). Several URLs of one server share one connection (keep-alive).
+URL defaults to http://data.pr4e.org/romeo.txt; for other hosts, allow them
+with --allow-net=HOST:PORT instead.
+
+Options:
+  -i, --include              write the status line and headers before the body
+  -I, --head                 send HEAD and write only the status line and headers
+  -L, --location             follow redirects (301, 302, 303, 307, 308)
+  --max-redirs N             most redirects followed with -L (default 10)
+  -o, --output PATH          write the body to PATH (one URL; allow
+                             --allow-write=PATH,PATH.part --allow-read=PATH.part)
+  -O, --remote-name          write each body to the file named by its URL's last
+                             part, in the current folder (allow --allow-write=.
+                             --allow-read=.)
+  -H, --header "NAME: VALUE" add a request header, or replace a default one
+                             (an empty value removes it); may be repeated
+  --http1.0                  send HTTP/1.0 requests (no keep-alive)
+  -f, --fail                 an HTTP error status (400 and up) is an error
+  --max-bytes N              refuse a body larger than N bytes (default: no limit)
+  --cacert FILE              also trust the PEM certificate(s) in FILE for https
+                             (allow --allow-read=FILE)
+${NET_USAGE}  -h, --help                 print this help
+`;
+
+/** The status line and header lines as the parser read them, CRLF-separated, blank line last. */
+function headText(head: ResponseHead): string {
+  const lines = [`${head.version} ${head.status} ${head.reason}`.trimEnd()];
+  for (const [name, value] of head.headers.entries) lines.push(`${name}: ${value}`);
+  return lines.join("\r\n") + "\r\n\r\n";
+}
+
+run("rawget", async () => {
+  const { values, positionals } = parseCommandLine(USAGE, {
+    ...NET_ARGS,
+    include: { type: "boolean", short: "i" },
+    head: { type: "boolean", short: "I" },
+    location: { type: "boolean", short: "L" },
+    "max-redirs": { type: "string" },
+    output: { type: "string", short: "o" },
+    "remote-name": { type: "boolean", short: "O" },
+    header: { type: "string", short: "H", multiple: true },
+    "http1.0": { type: "boolean" },
+    fail: { type: "boolean", short: "f" },
+    "max-bytes": { type: "string" },
+    cacert: { type: "string" },
+  }, Infinity);
+  const options = netOptions(values);
+  const maxRedirects = integerOption("max-redirs", values["max-redirs"], 10, 0, 1000);
+  const maxBytes = values["max-bytes"] === undefined
+    ? Infinity
+    : integerOption("max-bytes", values["max-bytes"], 0, 0, Number.MAX_SAFE_INTEGER);
+  const headers = ((values.header ?? []) as unknown as string[]).map(parseHeaderArg);
+  const urls = (positionals.length > 0 ? positionals : ["http://data.pr4e.org/romeo.txt"])
+    .map((url) => parseUrlTarget(url).url);
+  if (values.output !== undefined && (urls.length > 1 || values["remote-name"])) {
+    throw new UsageError("cannot use -o", "it takes one URL and no -O (use -O for several)");
+  }
+  const outputs = urls.map((url) =>
+    values.output ?? (values["remote-name"] ? fileNameFromUrl(url) : null)
+  );
+  for (const output of new Set(outputs)) if (output !== null) await requireAtomicWrite(output);
+  let caCerts: string[] | undefined;
+  if (values.cacert !== undefined) {
+    try {
+      caCerts = [await Deno.readTextFile(values.cacert)];
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) throw error;
+      const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      throw new RunError(`cannot read --cacert ${values.cacert}`, why);
+    }
+  }
+  const method = values.head ? "HEAD" : "GET";
+  const out = stdoutSink();
+  const client = new HttpClient({ ...options, caCerts });
+  try {
+    for (const [i, url] of urls.entries()) {
+      const output = outputs[i];
+      const file = output === null || values.head
+        ? null
+        : await AtomicFile.create(output, READ_SIZE);
+      let progress: Progress | undefined;
+      try {
+        await client.get(url, {
+          method,
+          follow: values.location,
+          maxRedirects,
+          http10: values["http1.0"],
+          headers,
+          maxBytes,
+          onHead: (head) => {
+            if (values.include || values.head) {
+              // The head goes out before any body byte: the body's first write awaits this one.
+              pendingHead = pendingHead.then(() => writeOut(headText(head)));
+            }
+          },
+          sinkFor: (head, at) => {
+            if (values.fail && head.status >= 400) {
+              throw new RunError(`cannot retrieve ${at}`, `${head.status} ${head.reason}`.trim());
+            }
+            const length = Number(head.headers.get("content-length") ?? NaN);
+            progress = new Progress(
+              Number.isSafeInteger(length) ? length : null,
+              Deno.stderr.isTerminal() && (file !== null || !Deno.stdout.isTerminal()),
+            );
+            const sink: BodySink = file?.sink ?? out;
+            return countingSink({
+              write: (views) => pendingHead.then(() => sink.write(views)),
+            }, (n) => progress!.add(n));
+          },
+        });
+        await pendingHead;
+      } catch (error) {
+        await file?.abort();
+        throw error;
+      } finally {
+        progress?.done();
+      }
+      await file?.commit();
+    }
+  } finally {
+    client.close();
+  }
+});
+
+let pendingHead: Promise<void> = Promise.resolve();
