@@ -27,6 +27,7 @@ import {
   ResponseParser,
   type UrlTarget,
 } from "../mod.ts";
+import { TerminalEscaper } from "../core/terminal.ts";
 import { onInterrupt, RunError, UsageError } from "./_cli.ts";
 import { connectTo, DEFAULT_NET_OPTIONS, endpoint, type NetOptions } from "./_net.ts";
 import { Progress } from "./_progress.ts";
@@ -665,23 +666,39 @@ export class AtomicFile {
 }
 
 /**
- * A sink that writes to stdout, each view in full, in order.
+ * A sink that writes to stdout, each view in full, in order. On a terminal
+ * (by default: when stdout is one), bytes that could drive it (escape
+ * sequences, bytes that are not UTF-8) are shown escaped, as `\x1b`; piped
+ * or redirected, the bytes are written unchanged. Call `end()` after the
+ * last write: it writes what the escaper held back.
+ *
+ * @param escape Show control bytes escaped. @default {Deno.stdout.isTerminal()}
+ * @returns The sink.
  *
  * @example Writing nothing
  * ```ts
  * import { stdoutSink } from "./_fast.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(await stdoutSink().write([new Uint8Array(0)]), undefined);
+ * const out = stdoutSink(false);
+ * assert.equal(await out.write([new Uint8Array(0)]), undefined);
+ * await out.end();
  * ```
  */
-export function stdoutSink(): BodySink {
+export function stdoutSink(
+  escape: boolean = Deno.stdout.isTerminal(),
+): BodySink & { end(): Promise<void> } {
+  const escaper = escape ? new TerminalEscaper() : null;
+  const writeAll = async (bytes: Uint8Array) => {
+    let done = 0;
+    while (done < bytes.length) done += await Deno.stdout.write(bytes.subarray(done));
+  };
   return {
     async write(views) {
-      for (const view of views) {
-        let done = 0;
-        while (done < view.length) done += await Deno.stdout.write(view.subarray(done));
-      }
+      for (const view of views) await writeAll(escaper ? escaper.push(view) : view);
+    },
+    async end() {
+      if (escaper) await writeAll(escaper.flush());
     },
   };
 }

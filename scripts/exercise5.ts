@@ -14,6 +14,10 @@
  * - `--allow-net=data.pr4e.org:80`: connect to the book's server. For another
  *   URL, allow its host and port instead.
  *
+ * On a terminal, bytes that could drive it (escape sequences, bytes that are
+ * not UTF-8) are shown escaped, as `\x1b`; piped or redirected, the output is
+ * the server's bytes unchanged.
+ *
  * Reads are 1 MiB, the next one in flight while the last is written, so a
  * large body streams at loopback speed with flat memory.
  *
@@ -46,6 +50,7 @@ run("exercise5", async () => {
   const finder = new HeaderEndFinder();
   let seen = 0;
   let bodyStart = -1;
+  const out = stdoutSink();
   const count = await pumpRaw(mysock, (data) => {
     if (bodyStart < 0) {
       const pos = finder.push(data);
@@ -55,7 +60,8 @@ run("exercise5", async () => {
     seen += data.length;
     if (bodyStart < 0 || bodyStart >= seen) return null;
     return data.subarray(Math.max(0, bodyStart - start));
-  }, stdoutSink());
+  }, out);
+  await out.end();
   if (bodyStart < 0) {
     throw new RunError(
       "cannot find the end of the headers",

@@ -21,6 +21,10 @@
  * - With `-O`: `--allow-write=. --allow-read=.` (files named after the URLs).
  * - With `--cacert FILE`: `--allow-read=FILE`.
  *
+ * On a terminal, bytes of the body that could drive it (escape sequences,
+ * bytes that are not UTF-8) are shown escaped, as `\x1b`; piped or
+ * redirected, they are written unchanged.
+ *
  * A progress line (bytes, rate, time left) is drawn on stderr when stderr is
  * a terminal and the body does not go to that terminal; otherwise nothing
  * but errors is written there.
@@ -36,7 +40,6 @@ import {
   run,
   RunError,
   UsageError,
-  writeOut,
 } from "./_cli.ts";
 import { NET_ARGS, NET_USAGE, netOptions } from "./_net.ts";
 import {
@@ -83,6 +86,10 @@ function headText(head: ResponseHead): string {
   for (const [name, value] of head.headers.entries) lines.push(`${name}: ${value}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
+
+const encoder = new TextEncoder();
+/** The head written before the body (with -i or -I): body writes wait for it. */
+let pendingHead: Promise<void> = Promise.resolve();
 
 run("rawget", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
@@ -145,7 +152,7 @@ run("rawget", async () => {
           onHead: (head) => {
             if (values.include || values.head) {
               // The head goes out before any body byte: the body's first write awaits this one.
-              pendingHead = pendingHead.then(() => writeOut(headText(head)));
+              pendingHead = pendingHead.then(() => out.write([encoder.encode(headText(head))]));
             }
           },
           sinkFor: (head, at) => {
@@ -164,6 +171,7 @@ run("rawget", async () => {
           },
         });
         await pendingHead;
+        await out.end();
       } catch (error) {
         await file?.abort();
         throw error;
@@ -176,5 +184,3 @@ run("rawget", async () => {
     client.close();
   }
 });
-
-let pendingHead: Promise<void> = Promise.resolve();

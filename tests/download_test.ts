@@ -215,16 +215,14 @@ Deno.test("curl2 stopped by Ctrl-C mid-download exits 130 and leaves no file", a
     for (let i = 0; i < 200 && !list(dir).includes("cover3.jpg.part"); i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    assert.deepEqual(list(dir), ["cover3.jpg.part"]);
+    assert.deepEqual(list(dir), ["cover3.jpg.part"], "no part file while downloading");
     child.kill("SIGINT");
     const output = await child.output();
     release();
-    assert.equal(output.code, 130);
-    assert.equal(
-      new TextDecoder().decode(output.stderr),
-      "curl2: stopped: interrupted by Ctrl-C\n",
-    );
-    assert.deepEqual(list(dir), []);
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 130, stderr);
+    assert.equal(stderr, "curl2: stopped: interrupted by Ctrl-C\n");
+    assert.deepEqual(list(dir), [], stderr);
   });
 });
 
