@@ -63,6 +63,7 @@ const PROGRAMS: Program[] = [
   { name: "curl1", family: "download", outputs: ["cover3.jpg"] },
   { name: "curl2", family: "download", outputs: ["cover3.jpg"] },
   { name: "curl3", family: "download", outputs: ["cover3.jpg"] },
+  { name: "rawget", family: "raw-body", outputs: [], extra: ["-L"] },
 ];
 
 const RAW: Family[] = ["raw-dump", "raw-count", "raw-body", "raw-file"];
@@ -757,7 +758,7 @@ const PROMPTING = [
   "exercise3",
   "curl3",
 ];
-const ARGUMENT = ["socket1", "urljpeg", "urllib1", "urlwords", "curl2"];
+const ARGUMENT = ["socket1", "urljpeg", "urllib1", "urlwords", "curl2", "exercise5", "rawget"];
 
 Deno.test("a careless user's URL gives a result or one clean error line, never a stack trace", async () => {
   await using server = await startFaultServer("whole");
