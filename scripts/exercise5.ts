@@ -51,17 +51,21 @@ run("exercise5", async () => {
   let seen = 0;
   let bodyStart = -1;
   const out = stdoutSink();
-  const count = await pumpRaw(mysock, (data) => {
-    if (bodyStart < 0) {
-      const pos = finder.push(data);
-      if (pos >= 0) bodyStart = pos + 4;
-    }
-    const start = seen;
-    seen += data.length;
-    if (bodyStart < 0 || bodyStart >= seen) return null;
-    return data.subarray(Math.max(0, bodyStart - start));
-  }, out);
-  await out.end();
+  let count: number;
+  try {
+    count = await pumpRaw(mysock, (data) => {
+      if (bodyStart < 0) {
+        const pos = finder.push(data);
+        if (pos >= 0) bodyStart = pos + 4;
+      }
+      const start = seen;
+      seen += data.length;
+      if (bodyStart < 0 || bodyStart >= seen) return null;
+      return data.subarray(Math.max(0, bodyStart - start));
+    }, out);
+  } finally {
+    await out.end(); // what came before a failure is shown too
+  }
   if (bodyStart < 0) {
     throw new RunError(
       "cannot find the end of the headers",

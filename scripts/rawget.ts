@@ -132,15 +132,53 @@ run("rawget", async () => {
     }
   }
   const method = values.head ? "HEAD" : "GET";
-  const out = stdoutSink();
+  const stderrIsTerminal = Deno.stderr.isTerminal();
+  const stdoutIsTerminal = Deno.stdout.isTerminal();
+  const out = stdoutSink(Deno.stdout.isTerminal());
   const client = new HttpClient({ ...options, caCerts });
   try {
+    let progress: Progress | undefined;
+    const onHead = (head: ResponseHead) => {
+      if (values.include || values.head) {
+        // The head goes out before any body byte: the body's first write awaits this one.
+        pendingHead = pendingHead.then(() => out.write([encoder.encode(headText(head))]));
+      }
+    };
+    const bodySink = (head: ResponseHead, at: string, file: AtomicFile | null): BodySink => {
+      if (values.fail && head.status >= 400) {
+        throw new RunError(`cannot retrieve ${at}`, `${head.status} ${head.reason}`.trim());
+      }
+      progress?.done();
+      const length = Number(head.headers.get("content-length") ?? NaN);
+      const shown = stderrIsTerminal && (file !== null || !stdoutIsTerminal);
+      const bar = new Progress(Number.isSafeInteger(length) ? length : null, shown);
+      progress = bar;
+      const sink: BodySink = file?.sink ?? out;
+      return countingSink({
+        write: (views) => pendingHead.then(() => sink.write(views)),
+      }, (n) => bar.add(n));
+    };
+    if (!values.location && !values["http1.0"] && outputs.every((output) => output === null)) {
+      // Everything to stdout, no redirect to follow: send requests ahead (pipelining).
+      try {
+        await client.pipeline(urls, {
+          method,
+          headers,
+          maxBytes,
+          onHead,
+          sinkFor: (head, at) => bodySink(head, at, null),
+        });
+        await pendingHead;
+      } finally {
+        progress?.done();
+      }
+      return;
+    }
     for (const [i, url] of urls.entries()) {
       const output = outputs[i];
       const file = output === null || values.head
         ? null
         : await AtomicFile.create(output, READ_SIZE);
-      let progress: Progress | undefined;
       try {
         await client.get(url, {
           method,
@@ -149,38 +187,21 @@ run("rawget", async () => {
           http10: values["http1.0"],
           headers,
           maxBytes,
-          onHead: (head) => {
-            if (values.include || values.head) {
-              // The head goes out before any body byte: the body's first write awaits this one.
-              pendingHead = pendingHead.then(() => out.write([encoder.encode(headText(head))]));
-            }
-          },
-          sinkFor: (head, at) => {
-            if (values.fail && head.status >= 400) {
-              throw new RunError(`cannot retrieve ${at}`, `${head.status} ${head.reason}`.trim());
-            }
-            const length = Number(head.headers.get("content-length") ?? NaN);
-            progress = new Progress(
-              Number.isSafeInteger(length) ? length : null,
-              Deno.stderr.isTerminal() && (file !== null || !Deno.stdout.isTerminal()),
-            );
-            const sink: BodySink = file?.sink ?? out;
-            return countingSink({
-              write: (views) => pendingHead.then(() => sink.write(views)),
-            }, (n) => progress!.add(n));
-          },
+          onHead,
+          sinkFor: (head, at) => bodySink(head, at, file),
         });
         await pendingHead;
-        await out.end();
       } catch (error) {
         await file?.abort();
         throw error;
       } finally {
         progress?.done();
+        progress = undefined;
       }
       await file?.commit();
     }
   } finally {
     client.close();
+    await out.end(); // what came before a failure is shown too
   }
 });

@@ -364,3 +364,23 @@ Deno.test("rawget gives up on a silent server after --timeout", async () => {
     await accepting;
   }
 });
+
+Deno.test("rawget sends requests ahead and resends those a closing server did not answer", async () => {
+  const perConnection = new Map<number, number>();
+  await using server = startServer((head) => {
+    const id = server.seen.at(-1)!.connection;
+    const count = (perConnection.get(id) ?? 0) + 1;
+    perConnection.set(id, count);
+    const body = `page ${pathOf(head)}\n`;
+    // Every third answer on a connection is its last, without a word of warning.
+    return {
+      bytes: `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      close: count === 3,
+    };
+  });
+  const urls = [1, 2, 3, 4, 5, 6, 7].map((n) => `${server.origin}/${n}`);
+  const result = await rawget(urls, server.port);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, [1, 2, 3, 4, 5, 6, 7].map((n) => `page /${n}\n`).join(""));
+  assert.equal(new Set(server.seen.map((s) => s.connection)).size, 3);
+});
