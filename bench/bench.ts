@@ -46,6 +46,16 @@ const SECTIONS: Section[] = [
       "--allow-run=deno,/usr/bin/python3,apt-get",
     ],
   },
+  {
+    name: "download",
+    script: "bench/download_bench.ts",
+    flags: [
+      "--allow-net=127.0.0.1",
+      "--allow-read=/tmp,/usr/sbin/nginx,/usr/bin/time",
+      "--allow-write=/tmp",
+      "--allow-run=curl,wget,deno,df,/usr/sbin/nginx,/usr/bin/time,apt-get",
+    ],
+  },
 ];
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
