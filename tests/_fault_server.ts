@@ -27,6 +27,7 @@ export const FAULT_MODES = {
   "invalid-utf8": "a body with byte sequences that are not UTF-8",
   "terminal-escapes": "a body full of terminal escape sequences",
   "terminal-escapes-html": "an HTML page with escape sequences in its text, links and attributes",
+  "terminal-escapes-head": "escape sequences in a header value (the body is plain)",
   "reason-escapes": "a 404 whose reason phrase carries escape sequences",
   // The server goes quiet: the client's idle timeout must end it.
   "stall-before-status": "accepts and reads the request, then sends nothing",
@@ -341,6 +342,21 @@ export async function planFor(
         body: text,
       };
     }
+    case "terminal-escapes-head":
+      return {
+        steps: [
+          write(concat([
+            latin1Bytes(
+              head([
+                "X-Title: \x1b]0;owned\x07 \x1b[2J\x9b1m",
+                `Content-Length: ${body.length}`,
+              ]),
+            ),
+            body,
+          ])),
+        ],
+        body,
+      };
     case "reason-escapes":
       return {
         steps: [

@@ -74,6 +74,8 @@ const PRINTERS = [
   "exercise3",
 ];
 const HTML_PRINTERS = ["urlregex", "urllinks", "urllink2"];
+/** Programs that print the server's header block. */
+const HEAD_PRINTERS = ["socket1", "urljpeg", "rawget"];
 
 function exists(name: string): boolean {
   try {
@@ -87,6 +89,7 @@ for (
   const [mode, printers] of [
     ["terminal-escapes", PRINTERS],
     ["terminal-escapes-html", HTML_PRINTERS],
+    ["terminal-escapes-head", HEAD_PRINTERS],
   ] as const
 ) {
   Deno.test(`on a terminal, escape sequences in ${mode} are shown escaped, never sent`, async () => {
@@ -95,10 +98,20 @@ for (
     const missing = printers.filter((name) => !exists(name));
     for (const name of printers.filter(exists)) {
       const flags = loopbackFlags(shebangFlags(name, ROOT)!, `127.0.0.1:${server.port}`);
+      // A folder of its own: urljpeg writes stuff.jpg where it runs.
+      const folder = await Deno.makeTempDir({ prefix: "netprog-pty-" });
       const { code, shown } = await underPty(
-        ["deno", "run", "--no-prompt", ...flags, `${ROOT}/scripts/${name}.ts`, `${server.origin}/`],
-        ROOT,
-      );
+        [
+          "deno",
+          "run",
+          "--no-prompt",
+          ...flags,
+          `${ROOT}/scripts/${name}.ts`,
+          `${server.origin}/`,
+          ...(name === "rawget" ? ["-i"] : []),
+        ],
+        folder,
+      ).finally(() => Deno.remove(folder, { recursive: true }));
       const text = new TextDecoder().decode(shown);
       if (code !== 0) failures.push(`${name}: exit ${code}: ${text.slice(0, 300)}`);
       const driving = drivingBytes(shown);
