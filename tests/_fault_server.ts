@@ -41,6 +41,9 @@ export const FAULT_MODES = {
   "close-short-body": "closes (FIN) before Content-Length bytes were sent",
   "reset-mid-header": "resets (RST) in the middle of the header block",
   "reset-mid-body": "resets (RST) in the middle of the body",
+  "connect-blackhole": "a listener whose queue is full: connecting never completes",
+  // Slow but alive: an idle timeout must not fire.
+  "trickle": "the response in pieces 400 ms apart, longer in all than a 1 s idle timeout",
   // Sizes past every sane limit.
   "header-block-1mib": "a header block of 1 MiB (1024 lines of 1 KiB)",
   "header-line-100kb": "one header line of 100 KB",
@@ -367,6 +370,17 @@ export async function planFor(
         ],
         body: null,
       };
+    case "connect-blackhole":
+      return { steps: [], body: null };
+    case "trickle": {
+      const steps: Step[] = [];
+      const piece = Math.ceil(whole.length / 4);
+      for (let at = 0; at < whole.length; at += piece) {
+        if (at > 0) steps.push({ kind: "pause", ms: 400 });
+        steps.push(write(whole.subarray(at, at + piece)));
+      }
+      return { steps, body };
+    }
     case "stall-before-status":
       return { steps: [{ kind: "stall" }], body: null };
     case "stall-mid-header":
@@ -609,6 +623,26 @@ while True:
     conn.close()
 `;
 
+const PYTHON_BLACKHOLE_SERVER = `
+import socket, time
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.bind(("127.0.0.1", 0))
+server.listen(0)
+fillers = []
+for _ in range(3):
+    filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    filler.setblocking(False)
+    try:
+        filler.connect(server.getsockname())
+    except BlockingIOError:
+        pass
+    fillers.append(filler)
+time.sleep(0.2)
+print(server.getsockname()[1], flush=True)
+while True:
+    time.sleep(60)
+`;
+
 async function startResetServer(
   mode: FaultMode,
   options: FaultServerOptions,
@@ -618,7 +652,7 @@ async function startResetServer(
     plan.steps.flatMap((step) => step.kind === "write" ? [step.bytes] : []),
   );
   const child = new Deno.Command("python3", {
-    args: ["-c", PYTHON_RESET_SERVER],
+    args: ["-c", mode === "connect-blackhole" ? PYTHON_BLACKHOLE_SERVER : PYTHON_RESET_SERVER],
     stdin: "piped",
     stdout: "piped",
     stderr: "null",
@@ -630,7 +664,7 @@ async function startResetServer(
   let line = "";
   while (!line.includes("\n")) {
     const { value, done } = await reader.read();
-    if (done) throw new Error("Cannot start the reset server: python3 exited");
+    if (done) throw new Error("Cannot start the python3 server: it exited");
     line += value;
   }
   reader.releaseLock();
@@ -647,7 +681,7 @@ async function startResetServer(
     port,
     origin: `http://127.0.0.1:${port}`,
     requests: [],
-    sent: prefix,
+    sent: mode === "connect-blackhole" ? null : prefix,
     body: null,
     close,
     [Symbol.asyncDispose]: close,
@@ -662,7 +696,7 @@ export async function startFaultServer(
   mode: FaultMode,
   options: FaultServerOptions = {},
 ): Promise<FaultServer> {
-  if (mode === "reset-mid-header" || mode === "reset-mid-body") {
+  if (mode === "reset-mid-header" || mode === "reset-mid-body" || mode === "connect-blackhole") {
     return await startResetServer(mode, options);
   }
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -88,6 +88,7 @@ function expectation(mode: FaultMode, family: Family): Expect {
     case "invalid-utf8":
     case "terminal-escapes":
     case "redirect-chain":
+    case "trickle":
       return "correct";
     case "stall-before-status":
     case "stall-mid-header":
@@ -95,6 +96,7 @@ function expectation(mode: FaultMode, family: Family): Expect {
     case "stall-mid-chunk":
     case "reset-mid-header":
     case "reset-mid-body":
+    case "connect-blackhole":
       return "error";
     case "header-block-1mib":
     case "header-line-100kb":
