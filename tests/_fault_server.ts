@@ -6,8 +6,9 @@
  * stall, close, reset), so a test knows exactly which bytes were sent.
  *
  * Reset (RST instead of FIN) cannot be asked of a Deno socket (no SO_LINGER),
- * so the `reset-*` modes run a tiny python3 server that sets `SO_LINGER 0`
- * before it closes.
+ * and neither can a listener that never completes a connection: the
+ * `reset-*` modes run a tiny python3 server that sets `SO_LINGER 0` before it
+ * closes, and `connect-blackhole` one whose accept queue is kept full.
  *
  * @module
  */
