@@ -48,7 +48,6 @@ import {
   countingSink,
   HttpClient,
   parseHeaderArg,
-  READ_SIZE,
   stdoutSink,
 } from "./_fast.ts";
 import { Progress } from "./_progress.ts";
@@ -176,9 +175,7 @@ run("rawget", async () => {
     }
     for (const [i, url] of urls.entries()) {
       const output = outputs[i];
-      const file = output === null || values.head
-        ? null
-        : await AtomicFile.create(output, READ_SIZE);
+      const file = output === null || values.head ? null : await AtomicFile.create(output);
       try {
         await client.get(url, {
           method,
