@@ -61,6 +61,7 @@ export const FAULT_MODES = {
   "chunk-no-final": "chunks, then close without the final 0 chunk",
   // Volume.
   "stream-zeros": "a Content-Length body of `size` zero bytes, as fast as loopback goes",
+  "endless-head": "a header line that never ends: `size` bytes, then close",
   "gzip-bomb": "Content-Encoding: gzip of `size` zero bytes (about 1/1000 of that on the wire)",
   // Redirects.
   "redirect-loop": "every request is redirected to the other of two paths",
@@ -523,6 +524,14 @@ export async function planFor(
         body: null,
       };
     }
+    case "endless-head":
+      return {
+        steps: [
+          write("HTTP/1.1 200 OK\r\nX-Endless: "),
+          { kind: "zeros", count: options.size ?? 1 << 20 },
+        ],
+        body: null,
+      };
     case "gzip-bomb": {
       const gz = await gzipOfZeros(options.size ?? 1 << 20);
       return {
@@ -708,7 +717,7 @@ export async function startFaultServer(
   const stopped = Promise.withResolvers<void>();
   const fixed = await planFor(mode, options, origin);
   const isFixed = !mode.startsWith("redirect") && !mode.startsWith("stream") &&
-    !mode.startsWith("stall");
+    !mode.startsWith("stall") && mode !== "endless-head";
   const zeros = new Uint8Array(1 << 20);
   if (options.fill !== undefined && options.fill.length > 0) {
     for (let i = 0; i < zeros.length; i++) zeros[i] = options.fill[i % options.fill.length];

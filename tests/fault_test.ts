@@ -24,6 +24,7 @@ type Family =
   | "raw-dump" // writes every byte received to stdout
   | "raw-count" // exercise2: first 3000 characters, then the total
   | "raw-body" // exercise5: the body only
+  | "raw-parsed" // rawget: the body only, framed by the core parser
   | "raw-file" // urljpeg: the body after CRLFCRLF into stuff.jpg
   | "fetch-lines" // urllib1: each line stripped
   | "fetch-count" // exercise3: first 3000 characters of the body, then the total
@@ -63,10 +64,10 @@ const PROGRAMS: Program[] = [
   { name: "curl1", family: "download", outputs: ["cover3.jpg"] },
   { name: "curl2", family: "download", outputs: ["cover3.jpg"] },
   { name: "curl3", family: "download", outputs: ["cover3.jpg"] },
-  { name: "rawget", family: "raw-body", outputs: [], extra: ["-L"] },
+  { name: "rawget", family: "raw-parsed", outputs: [], extra: ["-L"] },
 ];
 
-const RAW: Family[] = ["raw-dump", "raw-count", "raw-body", "raw-file"];
+const RAW: Family[] = ["raw-dump", "raw-count", "raw-body", "raw-parsed", "raw-file"];
 
 /** What each mode allows: the correct result, an error line, or either. */
 type Expect = "correct" | "error" | "either";
@@ -101,8 +102,12 @@ function expectation(mode: FaultMode, family: Family): Expect {
     case "header-block-1mib":
     case "header-line-100kb":
     case "headers-10000":
-      // Raw dumps show what came; a parser may refuse past its header limit.
-      return dump ? "correct" : "either";
+      // Raw dumps show what came; the core parser refuses past its 64 KiB header limit.
+      return dump
+        ? "correct"
+        : family === "raw-parsed" || family === "download"
+        ? "error"
+        : "either";
     case "close-before-status":
     case "close-mid-header":
     case "close-mid-chunk":
@@ -126,6 +131,7 @@ function expectation(mode: FaultMode, family: Family): Expect {
     case "redirect-other-host":
     case "stream-zeros":
     case "gzip-bomb":
+    case "endless-head":
     case "terminal-escapes-html":
     case "terminal-escapes-head":
       return "either";
@@ -188,7 +194,8 @@ function incorrect(
       const want = `${text.slice(0, 3000).join("")}\nTotal characters: ${text.length}\n`;
       return result.stdout === want ? null : `stdout differs: ${JSON.stringify(result.stdout)}`;
     }
-    case "raw-body": {
+    case "raw-body":
+    case "raw-parsed": {
       if (sent === null) return null;
       const end = indexOfCrlfCrlf(sent);
       const after = sent.subarray(end + 4);
@@ -371,6 +378,7 @@ const MATRIX_MODES = (Object.keys(FAULT_MODES) as FaultMode[]).filter((mode) =>
   ![
     "stream-zeros",
     "gzip-bomb",
+    "endless-head",
     "redirect-other-host",
     "terminal-escapes-html",
     "terminal-escapes-head",
@@ -857,6 +865,44 @@ Deno.test("every network program documents an overridable idle timeout, and hold
       .includes(program.family) || program.name === "curl1";
     if (holds && !/--max-bytes N[^\n]*\(default/.test(help)) {
       failures.push(`${program.name}: holds the body but --help shows no --max-bytes default`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});
+
+Deno.test("a header that never ends: parsers stop at their limit, streamers keep memory flat", async () => {
+  const size = 256 * 1024 * 1024;
+  await using server = await startFaultServer("endless-head", { size });
+  const failures: string[] = [];
+  for (const program of AVAILABLE) {
+    if (program.family === "fetch-crawl" || program.name === "socket2") continue;
+    const flags = loopbackFlags(shebangFlags(program.name, ROOT)!, `127.0.0.1:${server.port}`);
+    const folder = await Deno.makeTempDir({ prefix: "netprog-endless-" });
+    try {
+      const run = await runMeasured(
+        program.name,
+        [`${server.origin}/cover3.jpg`, ...(program.extra ?? []), ...await limitArgs(program.name)],
+        flags,
+        folder,
+        "null",
+        120_000,
+      );
+      const left = [...Deno.readDirSync(folder)].map((entry) => entry.name);
+      const label = `${program.name}: exit ${run.code}, peak RSS ${
+        (run.peakKiB / 1024).toFixed(1)
+      } MiB`;
+      console.log(`endless header, ${size} bytes: ${label}`);
+      if (!Number.isFinite(run.peakKiB)) failures.push(`${program.name}: did not end`);
+      else if (!(run.peakKiB < MEMORY_LIMIT_KIB)) failures.push(label);
+      else if (run.code !== 0 && !new RegExp(`^${program.name}: [^\\n]+\\n$`).test(run.stderr)) {
+        failures.push(`${label}: stderr ${JSON.stringify(run.stderr.slice(0, 300))}`);
+      } else if (run.code !== 0 && left.length > 0) {
+        failures.push(`${label}: left ${left.join(", ")}`);
+      } else if (run.code === 0 && !["raw-dump", "raw-count"].includes(program.family)) {
+        failures.push(`${label}: a response with no end of headers was accepted`);
+      }
+    } finally {
+      await Deno.remove(folder, { recursive: true });
     }
   }
   assert.deepEqual(failures, []);
