@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { ROOT, runScript, type ScriptResult, startMirror } from "./_helpers.ts";
 import { loopbackFlags, shebangFlags as readShebangFlags } from "./_fault_server.ts";
 
-/** The scripts users run: every `scripts/*.ts` but the `_`-prefixed helpers. */
+/** The scripts users run: every `scripts/*.ts` but the `_`-prefixed modules they share. */
 function scriptNames(): string[] {
   return [...Deno.readDirSync(`${ROOT}/scripts`)]
     .filter((entry) => entry.isFile && entry.name.endsWith(".ts") && !entry.name.startsWith("_"))
