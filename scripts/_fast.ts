@@ -5,14 +5,22 @@
  * HTTP/1.x client on `Deno.connect` / `Deno.connectTls` and the core
  * {@linkcode ResponseParser}.
  *
- * What makes it fast, measured on loopback against curl:
- * - Large reads (1 MiB) into two buffers that are reused for the whole
- *   connection: no allocation per read.
- * - Read and write overlap: while the body bytes of one buffer are written,
- *   the next read fills the other buffer.
+ * What makes it fast (1 GiB from nginx on loopback, 2 cores, medians of 5):
+ * - Large reads (1 MiB) into two buffers reused for the whole connection:
+ *   curl2 took 0.71 s, against 1.28 s with 64 KiB reads.
+ * - File blocks written with `writeSync`: 0.76 s, against 2.18 s with an
+ *   awaited `write` per 100,000-byte block (a thread hand-off each).
+ * - Stdout written with `writeSync` when it is not a terminal: exercise5 to
+ *   /dev/null took 0.47 s, against 0.63 s.
+ * - The next read is in flight before the last one's bytes are written. With
+ *   blocking writes the kernel's socket buffer does most of that overlap:
+ *   waiting for each write before reading measured the same (0.72 s).
  * - The chunked coding is removed in place: the parser hands out views into
  *   the read buffer that skip the chunk framing, so no body byte is copied
- *   or decoded as text on its way to the file.
+ *   or decoded as text on its way to the file (parsing alone runs at
+ *   1.6–3 GB/s).
+ * - Several URLs of one server: requests are sent ahead (pipelining), 1,000
+ *   small GETs in 0.09 s against 0.23 s one at a time (curl: 0.15 s).
  *
  * Memory stays flat: two read buffers, whatever the size of the body.
  * Deno only.
@@ -529,7 +537,7 @@ function tooLarge(conn: FastConn, maxBytes: number): never {
  * Writes the views it is given to an open file in blocks of at most
  * `blockSize` bytes (curl2's 100,000), in order. The writes are synchronous:
  * a write to a file never waits for the network, and on this machine kind
- * `writeSync` runs about twice as fast as `await write` for blocks of this
+ * `writeSync` runs about three times as fast as `await write` for blocks of this
  * size (no hand-off to a thread per write). The next read is already in
  * flight while the blocks are written, and the kernel's socket buffer keeps
  * filling meanwhile, so reading and writing still overlap.
@@ -674,7 +682,7 @@ export class AtomicFile {
  * are written as they are. On a terminal (by default: when stdout is one),
  * bytes that could drive it (escape sequences, bytes that are not UTF-8) are
  * shown escaped, as `\x1b`; piped or redirected, the bytes are written
- * unchanged, with `writeSync` (a blocking write, as curl's: about 15% faster
+ * unchanged, with `writeSync` (a blocking write, as curl's: about 25% faster
  * to /dev/null than an awaited write on this machine kind). Call `end()`
  * after the last write (also on failure): it writes what is still buffered.
  *
