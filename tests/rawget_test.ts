@@ -4,7 +4,7 @@
 // keep-alive reuse, --http1.0, -o and -O, and TLS with a certificate made here by openssl.
 
 import assert from "node:assert/strict";
-import { latin1, runScript, type ScriptResult } from "./_helpers.ts";
+import { latin1, ROOT, runScript, type ScriptResult } from "./_helpers.ts";
 
 const encoder = new TextEncoder();
 
@@ -383,4 +383,69 @@ Deno.test("rawget sends requests ahead and resends those a closing server did no
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, [1, 2, 3, 4, 5, 6, 7].map((n) => `page /${n}\n`).join(""));
   assert.equal(new Set(server.seen.map((s) => s.connection)).size, 3);
+});
+
+Deno.test("rawget draws a progress line on a terminal's stderr, and nothing when piped", async () => {
+  const body = new Uint8Array(3_000_000).fill(65);
+  await using server = startServer(() => ({
+    bytes: new Uint8Array([
+      ...encoder.encode(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`),
+      ...body,
+    ]),
+  }));
+  const dir = await Deno.makeTempDir({ prefix: "netprog-progress-" });
+  try {
+    const out = `${dir}/big.bin`;
+    const flags = [
+      `--allow-net=127.0.0.1:${server.port}`,
+      `--allow-write=${out},${out}.part`,
+      `--allow-read=${out}.part`,
+    ];
+    // python3's pty module gives the program a terminal for stdin, stdout and stderr.
+    const runner = [
+      "import os, pty, sys",
+      "out = b''",
+      "def read(fd):",
+      "    global out",
+      "    data = os.read(fd, 65536)",
+      "    out += data",
+      "    return data",
+      "status = pty.spawn(sys.argv[1:], read)",
+      "sys.stdout.buffer.write(out)",
+      "sys.exit(os.waitstatus_to_exitcode(status))",
+    ].join("\n");
+    const shown = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        runner,
+        "deno",
+        "run",
+        "--no-prompt",
+        ...flags,
+        "scripts/rawget.ts",
+        "-o",
+        out,
+        `${server.origin}/big.bin`,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", TERM: "xterm" },
+      cwd: ROOT,
+    }).output();
+    const text = new TextDecoder().decode(shown.stdout);
+    assert.equal(shown.code, 0, text);
+    assert.match(text, /\r\[#{20}\] 100% 2\.9 MiB of 2\.9 MiB {2}\S+ \S+\/s {2}ETA 0:00/);
+    assert.equal(Deno.statSync(out).size, body.length);
+
+    const piped = await rawget(
+      ["-o", out, `${server.origin}/big.bin`],
+      server.port,
+      flags.slice(1),
+    );
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stderr, "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
