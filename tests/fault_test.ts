@@ -748,6 +748,7 @@ Deno.test("urllib1 streams lines with flat memory, and an endless line is bounde
 
 /** Answers a careless user may give, as the URL argument or at the prompt. */
 const CARELESS: { input: (origin: string) => string; invalid: boolean }[] = [
+  { input: () => "", invalid: true },
   { input: () => "not a url", invalid: true },
   { input: () => "data.pr4e.org/romeo.txt", invalid: true },
   { input: () => "file:///etc/passwd", invalid: true },
@@ -905,5 +906,24 @@ Deno.test("a header that never ends: parsers stop at their limit, streamers keep
       await Deno.remove(folder, { recursive: true });
     }
   }
+  assert.deepEqual(failures, []);
+});
+
+Deno.test("a prompt answered by closed input gives one error line and exit status 2", async () => {
+  const failures: string[] = [];
+  await pool([...PROMPTING, "urllink3"].filter(scriptExists), 4, async (name) => {
+    const folder = await Deno.makeTempDir({ prefix: "netprog-closed-" });
+    try {
+      const flags = loopbackFlags(shebangFlags(name, ROOT)!, "127.0.0.1:9");
+      const result = await runScript(name, [], { flags, cwd: folder, timeoutMs: 20_000 });
+      if (result.code !== 2 || !new RegExp(`^${name}: [^\\n]+\\n$`).test(result.stderr)) {
+        failures.push(`${name}: exit ${result.code}: ${JSON.stringify(result.stderr)}`);
+      }
+      const left = [...Deno.readDirSync(folder)];
+      if (left.length > 0) failures.push(`${name}: left ${left.map((entry) => entry.name)}`);
+    } finally {
+      await Deno.remove(folder, { recursive: true });
+    }
+  });
   assert.deepEqual(failures, []);
 });
