@@ -654,13 +654,21 @@ Deno.test("a 1 GiB body downloaded to a file keeps memory flat, and the file is 
 });
 
 Deno.test("Ctrl-C during a download removes the partial file and exits 130", async () => {
-  await using server = await startFaultServer("stall-mid-body", { holdMs: 30_000 });
+  // Twice: while the server is quiet, and while bytes pour in (writes in flight at the signal).
+  await using quiet = await startFaultServer("stall-mid-body", { holdMs: 30_000 });
+  await using pouring = await startFaultServer("stream-zeros", { size: 64 * 1024 ** 3 });
   const downloaders = AVAILABLE.filter((program) =>
     program.family === "download" || program.family === "raw-file"
   );
   assert(downloaders.length > 0, "no download program to test");
   const failures: string[] = [];
-  for (const program of downloaders) {
+  // Pouring: the streaming downloads only (the others would stop at their size limit first).
+  const runs = [
+    ...downloaders.map((program) => ({ program, server: quiet })),
+    ...downloaders.filter((program) => ["curl2", "curl3"].includes(program.name))
+      .map((program) => ({ program, server: pouring })),
+  ];
+  for (const { program, server } of runs) {
     const flags = loopbackFlags(shebangFlags(program.name, ROOT)!, `127.0.0.1:${server.port}`);
     const folder = await Deno.makeTempDir({ prefix: "netprog-sigint-" });
     try {
@@ -690,12 +698,13 @@ Deno.test("Ctrl-C during a download removes the partial file and exits 130", asy
       clearTimeout(killer);
       const left = [...Deno.readDirSync(folder)].map((entry) => entry.name);
       const stderr = decoder.decode(output.stderr);
+      const label = `${program.name} (${server.mode})`;
       if (output.code !== 130) {
-        failures.push(`${program.name}: exit ${output.code} (${output.signal}): ${stderr.trim()}`);
+        failures.push(`${label}: exit ${output.code} (${output.signal}): ${stderr.trim()}`);
       } else if (left.length > 0) {
-        failures.push(`${program.name}: left ${left.join(", ")}`);
+        failures.push(`${label}: left ${left.join(", ")}`);
       } else if (!/^[a-z0-9]+: [^\n]+\n$/.test(stderr)) {
-        failures.push(`${program.name}: stderr ${JSON.stringify(stderr)}`);
+        failures.push(`${label}: stderr ${JSON.stringify(stderr)}`);
       }
     } finally {
       await Deno.remove(folder, { recursive: true });
