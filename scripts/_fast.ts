@@ -615,7 +615,7 @@ export class AtomicFile {
     this.part = `${path}.part`;
     this.#file = file;
     this.sink = blockWriter(file, blockSize);
-    this.#unregister = onInterrupt(() => this.abort());
+    this.#unregister = onInterrupt(() => this.#removeOnInterrupt());
   }
 
   /**
@@ -664,6 +664,19 @@ export class AtomicFile {
     this.#close();
     this.#unregister();
     await Deno.remove(this.part).catch(() => {});
+  }
+
+  /**
+   * Ctrl-C: removes the part file at once and leaves it open. The process
+   * exits right after; a write still in flight lands in the removed file
+   * instead of failing on a closed one (which would turn exit status 130
+   * into an error).
+   */
+  #removeOnInterrupt(): void {
+    this.#unregister();
+    try {
+      Deno.removeSync(this.part);
+    } catch { /* not there: nothing to remove */ }
   }
 
   #close(): void {
