@@ -6,7 +6,8 @@
  * runtime-agnostic TypeScript core. An incremental HTTP/1.x response parser,
  * the book's `\r\n\r\n` search, URL to socket target, links by the book's
  * regex and by a standard DOM, anchor descriptions, paragraph and word
- * counts, and a safe file name from a URL. No dependency, no `Deno` API:
+ * counts, a safe file name from a URL, and an escaper that keeps a
+ * server's bytes from driving a terminal. No dependency, no `Deno` API:
  * the same code runs in Deno, in a browser and in any runtime with web
  * standard APIs.
  *
@@ -35,3 +36,4 @@ export * from "./core/url_target.ts";
 export * from "./core/links.ts";
 export * from "./core/words.ts";
 export * from "./core/file_name.ts";
+export * from "./core/terminal.ts";
