@@ -268,13 +268,17 @@ async function startMirror(): Promise<{ port: number; firstLine: string; stop():
       `${SCRIPTS}serve.ts`,
       "--port",
       "0",
+      "--stop-on-stdin-close",
     ],
-    stdin: "null",
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   // The request log is not part of the demo: read it and let it go.
-  const log = child.stderr.pipeTo(new WritableStream()).catch(() => {});
+  const logReader = child.stderr.getReader();
+  const log = (async () => {
+    while (!(await logReader.read()).done);
+  })().catch(() => {});
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
   let text = "";
@@ -290,11 +294,15 @@ async function startMirror(): Promise<{ port: number; firstLine: string; stop():
   let stopped: Promise<void> | undefined;
   const stop = () =>
     stopped ??= (async () => {
+      await child.stdin.close().catch(() => {});
       try {
         child.kill("SIGTERM");
       } catch { /* already gone */ }
-      await reader.cancel().catch(() => {});
       await child.status;
+      // Cancelled rather than read to the end: a launcher between us and the
+      // server (npm's Node.js shim for deno) can leave the server holding them.
+      await reader.cancel().catch(() => {});
+      await logReader.cancel().catch(() => {});
       await log;
     })();
   if (!m) {

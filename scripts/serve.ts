@@ -44,6 +44,9 @@ Options:
   --port PORT        port to listen on; 0 picks a free one (default 8000)
   --dir DIR          folder to serve (default: the project's data/ folder)
   --timeout SECONDS  close a connection whose request has not arrived by then (default 10)
+  --stop-on-stdin-close
+                     stop when standard input ends (for a program that starts
+                     the mirror and closes its input to stop it)
   -h, --help         print this help
 `;
 
@@ -77,6 +80,7 @@ run("serve", async () => {
     port: { type: "string" },
     dir: { type: "string" },
     timeout: { type: "string" },
+    "stop-on-stdin-close": { type: "boolean" },
   }, 0);
   const port = integerOption("port", values.port, 8000, 0, 65535);
   const timeoutMs = secondsOption("timeout", values.timeout, 10) * 1000;
@@ -103,6 +107,14 @@ run("serve", async () => {
   Deno.stdout.writeSync(
     encoder.encode(`Serving the book's files on http://127.0.0.1:${actual}/\n`),
   );
+  if (values["stop-on-stdin-close"]) {
+    // A signal can miss this process when a launcher stands between it and
+    // the program that started it; the end of standard input cannot.
+    (async () => {
+      for await (const _ of Deno.stdin.readable) { /* ignored */ }
+      Deno.exit(0);
+    })();
+  }
   for await (const conn of listener) {
     answer(conn, dir, timeoutMs)
       .then(() => lingeringClose(conn))

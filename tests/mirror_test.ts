@@ -292,3 +292,40 @@ Deno.test("serve without --allow-read names the flag", async () => {
   assert.match(result.stderr, /^serve: no read permission for \S+: run with --allow-read=\S+\n$/);
   assert.equal(result.stdout, "");
 });
+
+Deno.test("serve --stop-on-stdin-close exits when its input ends", async () => {
+  const child = new Deno.Command("deno", {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-net=127.0.0.1",
+      `--allow-read=${ROOT}/data`,
+      `${ROOT}/scripts/serve.ts`,
+      "--port",
+      "0",
+      "--stop-on-stdin-close",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  try {
+    const reader = child.stdout.getReader();
+    const { value } = await reader.read();
+    const first = new TextDecoder().decode(value);
+    const m = /^Serving the book's files on http:\/\/127\.0\.0\.1:(\d+)\/\n/.exec(first);
+    assert(m, first);
+    // Still serving while its input is open.
+    const answer = split(await exchange(Number(m[1]), "GET /romeo.txt HTTP/1.0\r\n\r\n"));
+    assert.equal(answer.statusLine, "HTTP/1.1 200 OK");
+    await child.stdin.close();
+    const status = await child.status;
+    assert.equal(status.code, 0);
+    assert.equal(status.signal, null, "it stopped by itself, not by the test's timer");
+    assert.equal((await reader.read()).done, true);
+  } finally {
+    clearTimeout(timer);
+  }
+});
