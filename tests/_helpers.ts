@@ -209,13 +209,11 @@ export interface Mirror extends AsyncDisposable {
 }
 
 /**
- * Starts `scripts/serve.ts` on a free port with its own narrow flags and
- * waits for its first stdout line, `Serving the book's files on http://127.0.0.1:PORT/`.
- *
- * @param args More arguments for serve.ts, such as `["--timeout", "0.5"]`.
+ * The command that runs `scripts/serve.ts --port 0` with its own narrow flags
+ * and more `args`; stdout and stderr piped.
  */
-export async function startMirror(args: string[] = []): Promise<Mirror> {
-  const child = new Deno.Command("deno", {
+export function mirrorCommand(args: string[], stdin: "null" | "piped"): Deno.Command {
+  return new Deno.Command("deno", {
     args: [
       "run",
       "--no-prompt",
@@ -227,11 +225,21 @@ export async function startMirror(args: string[] = []): Promise<Mirror> {
       ...args,
     ],
     cwd: ROOT,
-    stdin: "null",
+    stdin,
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
-  }).spawn();
+  });
+}
+
+/**
+ * Starts `scripts/serve.ts` on a free port with its own narrow flags and
+ * waits for its first stdout line, `Serving the book's files on http://127.0.0.1:PORT/`.
+ *
+ * @param args More arguments for serve.ts, such as `["--timeout", "0.5"]`.
+ */
+export async function startMirror(args: string[] = []): Promise<Mirror> {
+  const child = mirrorCommand(args, "null").spawn();
   let log = "";
   const decoder = new TextDecoder();
   const draining = child.stderr.pipeTo(

@@ -7,7 +7,15 @@
  */
 
 import assert from "node:assert/strict";
-import { latin1, ROOT, runScript, SHARED, startMirror, writeAll } from "./_helpers.ts";
+import {
+  latin1,
+  mirrorCommand,
+  ROOT,
+  runScript,
+  SHARED,
+  startMirror,
+  writeAll,
+} from "./_helpers.ts";
 
 const APACHE_ORDER = [
   "Date",
@@ -294,22 +302,8 @@ Deno.test("serve without --allow-read names the flag", async () => {
 });
 
 Deno.test("serve --stop-on-stdin-close exits when its input ends", async () => {
-  const child = new Deno.Command("deno", {
-    args: [
-      "run",
-      "--no-prompt",
-      "--allow-net=127.0.0.1",
-      `--allow-read=${ROOT}/data`,
-      `${ROOT}/scripts/serve.ts`,
-      "--port",
-      "0",
-      "--stop-on-stdin-close",
-    ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "null",
-    env: { NO_COLOR: "1" },
-  }).spawn();
+  const child = mirrorCommand(["--stop-on-stdin-close"], "piped").spawn();
+  child.stderr.cancel();
   const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
   try {
     const reader = child.stdout.getReader();
