@@ -5,11 +5,13 @@
  * An incremental HTTP/1.x response parser: push bytes split anywhere, get
  * the head, the body as views into the pushed chunks, and the trailers.
  *
- * The parser is an explicit state machine that looks at each byte once. CR
- * and LF are separate states, so a chunk may end anywhere, even between the
- * two bytes of a line end; the result of any chunking equals the result of
- * pushing the whole input at once. Offsets in errors count from the first
- * byte ever pushed.
+ * The parser is an explicit state machine that never looks back at what it
+ * has consumed. CR and LF are separate states, so a chunk may end anywhere,
+ * even between the two bytes of a line end; the result of any chunking
+ * equals the result of pushing the whole input at once. A line that lies
+ * whole inside one chunk is read in place, without being copied; a line
+ * split across chunks is gathered byte by byte. Offsets in errors count
+ * from the first byte ever pushed.
  *
  * Rules, in short:
  * - Status line `HTTP/1.x SP 3DIGIT [SP reason]`; the reason may be missing
@@ -138,7 +140,9 @@ export class HeaderList {
    */
   has(name: string): boolean {
     const wanted = name.toLowerCase();
-    return this.entries.some(([key]) => key.toLowerCase() === wanted);
+    return this.entries.some(([key]) =>
+      key.length === wanted.length && key.toLowerCase() === wanted
+    );
   }
 }
 
@@ -214,6 +218,7 @@ const LINE_NAMES = ["status line", "header line", "chunk size line", "trailer li
 
 const STATUS_LINE = /^HTTP\/1\.[0-9] ([0-9]{3})(?: ([^]*))?$/;
 const STATUS_PREFIX = [72, 84, 84, 80, 47, 49, 46]; // "HTTP/1."
+const NO_BYTES = new Uint8Array(0);
 
 /** Token characters of RFC 9110 (field names), as a lookup table. */
 const TOKEN = new Uint8Array(256);
@@ -223,6 +228,7 @@ for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL
 
 /** Decodes bytes as ISO-8859-1 (each byte one code point), in slices to bound argument counts. */
 function latin1(bytes: Uint8Array): string {
+  if (bytes.length <= 8192) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let text = "";
   for (let i = 0; i < bytes.length; i += 8192) {
     text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
@@ -317,7 +323,8 @@ export class ResponseParser {
 
   // The current line.
   #lineKind = L_STATUS;
-  #line = new Uint8Array(256);
+  /** A line split across chunks, gathered (allocated on first use). */
+  #line: Uint8Array = NO_BYTES;
   #lineLength = 0;
   #lineStart = 0;
 
@@ -470,6 +477,16 @@ export class ResponseParser {
     while (i < n) {
       switch (this.#state) {
         case S_LINE: {
+          if (this.#lineLength === 0) {
+            // Fast path: a line that ends inside this chunk and breaks no rule
+            // is read in place. Anything else takes the byte-by-byte way
+            // below, which gives the same result and the exact error.
+            const next = this.#wholeLine(chunk, i, base);
+            if (next !== -1) {
+              i = next;
+              break;
+            }
+          }
           // Take bytes up to a CR, LF or NUL, within the limit of the block or line.
           const limited = this.#lineKind !== L_CHUNK_SIZE;
           const budget = limited
@@ -491,7 +508,7 @@ export class ResponseParser {
           this.#count(base + i);
           const byte = chunk[i];
           i++;
-          if (byte === LF) this.#endLine(base + i);
+          if (byte === LF) this.#endLine(this.#line.subarray(0, this.#lineLength), base + i);
           else if (byte === CR) this.#state = S_LINE_LF;
           else if (byte === 0) {
             throw new HttpSyntaxError(
@@ -516,7 +533,7 @@ export class ResponseParser {
           }
           i++;
           this.#state = S_LINE;
-          this.#endLine(base + i);
+          this.#endLine(this.#line.subarray(0, this.#lineLength), base + i);
           break;
         }
         case S_BODY_LENGTH: {
@@ -580,6 +597,35 @@ export class ResponseParser {
     return i;
   }
 
+  /**
+   * Reads the line that starts at `chunk[i]` in place when it ends inside
+   * the chunk and is clean: no CR but the one before its LF, no NUL, within
+   * the block or line limit, a status line that starts with `HTTP/1.`.
+   * Returns the index after its LF, or -1 (nothing consumed) otherwise.
+   */
+  #wholeLine(chunk: Uint8Array, i: number, base: number): number {
+    const lf = chunk.indexOf(LF, i);
+    if (lf === -1) return -1;
+    const end = lf > i && chunk[lf - 1] === CR ? lf - 1 : lf;
+    const kind = this.#lineKind;
+    if (kind === L_CHUNK_SIZE) {
+      if (end - i >= MAX_CHUNK_LINE) return -1;
+    } else if (this.#blockBytes + (lf + 1 - i) > this.#maxHeaderSize) return -1;
+    for (let k = i; k < end; k++) {
+      const byte = chunk[k];
+      if (byte === CR || byte === 0) return -1;
+    }
+    if (kind === L_STATUS) {
+      if (end - i < STATUS_PREFIX.length) return -1;
+      for (let k = 0; k < STATUS_PREFIX.length; k++) {
+        if (chunk[i + k] !== STATUS_PREFIX[k]) return -1;
+      }
+    }
+    if (kind !== L_CHUNK_SIZE) this.#blockBytes += lf + 1 - i;
+    this.#endLine(chunk.subarray(i, end), base + lf + 1);
+    return lf + 1;
+  }
+
   /** Counts one line-end byte at absolute offset `at` against the block or line limit. */
   #count(at: number): void {
     if (this.#lineKind === L_CHUNK_SIZE) {
@@ -604,7 +650,7 @@ export class ResponseParser {
   #append(chunk: Uint8Array, from: number, to: number, base: number): void {
     const length = this.#lineLength + to - from;
     if (length > this.#line.length) {
-      const grown = new Uint8Array(Math.max(length, this.#line.length * 2));
+      const grown = new Uint8Array(Math.max(length, 256, this.#line.length * 2));
       grown.set(this.#line.subarray(0, this.#lineLength));
       this.#line = grown;
     }
@@ -637,9 +683,11 @@ export class ResponseParser {
     this.#state = S_LINE;
   }
 
-  /** Handles the line just ended; `next` is the absolute offset after its line end. */
-  #endLine(next: number): void {
-    const line = this.#line.subarray(0, this.#lineLength);
+  /**
+   * Handles the line just ended, `line` without its line end; `next` is the
+   * absolute offset after the line end.
+   */
+  #endLine(line: Uint8Array, next: number): void {
     const start = this.#lineStart;
     switch (this.#lineKind) {
       case L_STATUS:
@@ -716,7 +764,8 @@ export class ResponseParser {
         start,
       );
     }
-    return [latin1(line.subarray(0, colon)), trimOws(latin1(line.subarray(colon + 1)))];
+    const text = latin1(line); // one byte, one character: the colon stays at `colon`
+    return [text.slice(0, colon), trimOws(text.slice(colon + 1))];
   }
 
   /** The blank line after the headers: decide what follows. */

@@ -8,7 +8,6 @@
  * @module
  */
 
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
   HeaderTooLargeError,
   HttpSyntaxError,
@@ -440,8 +439,31 @@ async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<st
 }
 
 /**
- * The option declarations that {@linkcode parseCommandLine} takes, as
- * `node:util` defines them.
+ * One option that {@linkcode parseCommandLine} accepts: a flag (`boolean`)
+ * or an option that takes a value (`string`), with an optional one-letter
+ * `short` name; `multiple` gathers every value given, in order.
+ *
+ * @example A repeated header option
+ * ```ts
+ * import type { OptionSpec } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const header: OptionSpec = { type: "string", short: "H", multiple: true };
+ * assert.equal(header.short, "H");
+ * ```
+ */
+export interface OptionSpec {
+  /** `boolean` for a flag, `string` for an option that takes a value. */
+  type: "boolean" | "string";
+  /** A one-letter name, used as `-x`. */
+  short?: string;
+  /** Whether the option may be repeated; its value is then the list. */
+  multiple?: boolean;
+}
+
+/**
+ * The option declarations that {@linkcode parseCommandLine} takes, by long
+ * name (without the dashes).
  *
  * @example A string option with a short name
  * ```ts
@@ -452,13 +474,17 @@ async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<st
  * assert.equal(parseCommandLine("usage\n", options, 0, ["-o", "x.jpg"]).values.output, "x.jpg");
  * ```
  */
-export type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
+export type OptionSpecs = Record<string, OptionSpec>;
 
 /**
- * Parses a script's arguments with `parseArgs` from `node:util`: options as
- * declared, positionals allowed up to `maxPositionals`. `--help` (or `-h`)
- * prints `usage` to stdout and exits 0. An unknown option, a missing value or
- * too many arguments: a {@linkcode UsageError}.
+ * Parses a script's arguments: `--name`, `--name VALUE`, `--name=VALUE`,
+ * `-x`, `-x VALUE`, `-xVALUE`, flags grouped as `-iL`, and `--` before
+ * arguments that start with a dash. A value that starts with a dash is
+ * taken only in the `--name=-1` form, so a forgotten value is not silently
+ * replaced by the next option. Positionals are allowed up to
+ * `maxPositionals`. `--help` (or `-h`) prints `usage` to stdout and exits 0.
+ * An unknown option, a missing value or too many arguments: a
+ * {@linkcode UsageError}.
  *
  * @param usage The text `--help` prints, ending in a newline.
  * @param options The options the script accepts (`help` is added).
@@ -477,6 +503,17 @@ export type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
  * assert.equal(values.delay, "0.25");
  * assert.deepEqual(positionals, ["http://127.0.0.1:8000/romeo.txt"]);
  * ```
+ *
+ * @example What a mistake becomes
+ * ```ts
+ * import { parseCommandLine, UsageError } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(
+ *   () => parseCommandLine("usage\n", {}, 1, ["--bogus"]),
+ *   (error) => error instanceof UsageError && error.why === "unknown option '--bogus' (see --help)",
+ * );
+ * ```
  */
 export function parseCommandLine<O extends OptionSpecs>(
   usage: string,
@@ -487,30 +524,73 @@ export function parseCommandLine<O extends OptionSpecs>(
   values: { [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : string };
   positionals: string[];
 } {
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args,
-      options: { ...options, help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    const message = error instanceof Error ? oneLine(error.message) : String(error);
-    const why = message.split(/\.\s/, 1)[0].replace(/\.$/, "");
-    throw new UsageError("cannot parse the command line", `${lowerFirst(why)} (see --help)`);
+  const specs: OptionSpecs = { ...options, help: { type: "boolean", short: "h" } };
+  const shorts = new Map<string, string>();
+  for (const [name, spec] of Object.entries(specs)) if (spec.short) shorts.set(spec.short, name);
+  const values: Record<string, string | boolean | string[]> = {};
+  const positionals: string[] = [];
+  const bad = (why: string): never => {
+    throw new UsageError("cannot parse the command line", `${why} (see --help)`);
+  };
+  const set = (name: string, value: string | boolean) => {
+    if (!specs[name].multiple) values[name] = value;
+    else ((values[name] ??= []) as (string | boolean)[]).push(value);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = arg.slice(2, eq === -1 ? undefined : eq);
+      const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
+      if (spec === undefined) bad(`unknown option '--${name}'`);
+      if (spec!.type === "boolean") {
+        if (eq !== -1) bad(`option '--${name}' does not take a value`);
+        set(name, true);
+      } else if (eq !== -1) set(name, arg.slice(eq + 1));
+      else {
+        const value = args[i + 1];
+        if (value === undefined || (value.startsWith("-") && value !== "-")) {
+          bad(
+            `option '--${name} <value>' needs a value (--${name}=VALUE for one that starts with -)`,
+          );
+        }
+        set(name, value);
+        i++;
+      }
+    } else if (arg.startsWith("-") && arg !== "-") {
+      for (let k = 1; k < arg.length; k++) {
+        const letter = arg[k];
+        const name = shorts.get(letter);
+        if (name === undefined) bad(`unknown option '-${letter}'`);
+        if (specs[name!].type === "boolean") {
+          set(name!, true);
+          continue;
+        }
+        let value: string | undefined = arg.slice(k + 1);
+        if (value === "") {
+          value = args[i + 1];
+          if (value === undefined || (value.startsWith("-") && value !== "-")) {
+            bad(`option '-${letter} <value>' needs a value`);
+          }
+          i++;
+        }
+        set(name!, value!);
+        break;
+      }
+    } else positionals.push(arg);
   }
-  if (parsed.values.help) {
+  if (values.help) {
     Deno.stdout.writeSync(new TextEncoder().encode(usage));
     Deno.exit(0);
   }
-  if (parsed.positionals.length > maxPositionals) {
-    throw new UsageError(
-      "cannot parse the command line",
-      `unexpected argument "${parsed.positionals[maxPositionals]}" (see --help)`,
-    );
+  if (positionals.length > maxPositionals) {
+    bad(`unexpected argument "${positionals[maxPositionals]}"`);
   }
-  return parsed as unknown as {
+  return { values, positionals } as unknown as {
     values: { [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : string };
     positionals: string[];
   };

@@ -41,6 +41,7 @@ import { connectTo, DEFAULT_NET_OPTIONS, endpoint, type NetOptions } from "./_ne
 import { Progress } from "./_progress.ts";
 
 const EMPTY = new Uint8Array(0);
+const encoder = new TextEncoder();
 
 /** Size of each of the two read buffers of a connection. */
 export const READ_SIZE = 1 << 20;
@@ -95,8 +96,14 @@ export class FastConn {
   readonly where: string;
   /** `scheme://host:port`, to tell whether a URL can use this connection. */
   readonly origin: string;
-  /** Bytes read past the end of the last response (a kept-alive connection). */
+  /**
+   * Bytes read past the end of the last response (a kept-alive connection):
+   * a view into `buffers[leftoverIndex]`, not a copy, so that many pipelined
+   * answers in one read cost no copying.
+   */
   leftover: Uint8Array = EMPTY;
+  /** Which of the two buffers `leftover` lies in. */
+  leftoverIndex: 0 | 1 = 0;
   #conn: Deno.Conn;
   #idleTimeoutMs: number;
   #waitingSince = -1;
@@ -318,6 +325,15 @@ export function requestBytes(
   target: UrlTarget,
   options: { http10?: boolean; close?: boolean; headers?: [string, string][] } = {},
 ): Uint8Array {
+  return encoder.encode(requestText(method, target, options));
+}
+
+/** The text of {@linkcode requestBytes}: pipelined requests are encoded together. */
+function requestText(
+  method: string,
+  target: UrlTarget,
+  options: { http10?: boolean; close?: boolean; headers?: [string, string][] },
+): string {
   const fields: [string, string][] = [
     ["Host", target.host],
     ["User-Agent", "netprog/0.1"],
@@ -330,10 +346,9 @@ export function requestBytes(
     if (at >= 0) fields.splice(at, 1);
     if (value !== "") fields.push([name, value]);
   }
-  const version = options.http10 ? "HTTP/1.0" : "HTTP/1.1";
-  const head = `${method} ${target.path} ${version}\r\n` +
-    fields.map(([name, value]) => `${name}: ${value}\r\n`).join("") + "\r\n";
-  return new TextEncoder().encode(head);
+  let head = `${method} ${target.path} ${options.http10 ? "HTTP/1.0" : "HTTP/1.1"}\r\n`;
+  for (const [name, value] of fields) head += `${name}: ${value}\r\n`;
+  return head + "\r\n";
 }
 
 /**
@@ -468,7 +483,8 @@ export async function receiveResponse(
   let bodyBytes = 0;
   let pending: Promise<void> = Promise.resolve();
   let reading: Promise<number | null> | null = null;
-  let k = 0;
+  // Start in the buffer that holds the leftover; the next read goes into the other one.
+  let k: 0 | 1 = conn.leftoverIndex;
   let data: Uint8Array | null = conn.leftover.length > 0 ? conn.leftover : null;
   conn.leftover = EMPTY;
   try {
@@ -503,11 +519,14 @@ export async function receiveResponse(
       // The previous write still holds the other buffer: wait for it before reading into it.
       await pending;
       if (parser.complete) {
-        if (used < data.length) conn.leftover = data.slice(used);
+        if (used < data.length) {
+          conn.leftover = data.subarray(used);
+          conn.leftoverIndex = k;
+        }
         if (sink) pending = sink.write(views);
         break;
       }
-      k ^= 1;
+      k = k === 0 ? 1 : 0;
       reading = conn.readInto(conn.buffers[k]);
       if (sink) pending = sink.write(views);
       data = null;
@@ -992,19 +1011,18 @@ export class HttpClient {
    * a server that closes without answering a pipelined request gets the
    * rest one at a time.
    *
-   * @param urls The absolute URLs.
+   * @param targets The URLs, as {@linkcode parseUrlTarget} reads them.
    * @param options Method, headers, size limit; `sinkFor` gets the URL's index too.
    * @param depth Most requests sent ahead. @default {64}
    * @returns When every response is delivered.
    */
   async pipeline(
-    urls: string[],
+    targets: UrlTarget[],
     options: Omit<GetOptions, "follow" | "sinkFor" | "close" | "http10"> & {
       sinkFor: (head: ResponseHead, url: string, index: number) => BodySink | null;
     },
     depth = 64,
   ): Promise<void> {
-    const targets = urls.map((url) => parseUrlTarget(url));
     const origins = targets.map((target) => `${target.scheme}://${endpoint(target)}`);
     const method = options.method ?? "GET";
     let done = 0;
@@ -1025,12 +1043,12 @@ export class HttpClient {
         }
         // Refill when half the window is answered: one write carries several requests.
         if (sent < targets.length && sent - done <= depth / 2 && origins[sent] === conn.origin) {
-          const batch: Uint8Array[] = [];
+          let batch = "";
           while (sent < targets.length && sent - done < depth && origins[sent] === conn.origin) {
-            batch.push(requestBytes(method, targets[sent], { headers: options.headers }));
+            batch += requestText(method, targets[sent], { headers: options.headers });
             sent++;
           }
-          await conn.send(batch.length === 1 ? batch[0] : concatBytes(batch));
+          await conn.send(encoder.encode(batch));
         }
         const index = done;
         let result: ResponseResult;
@@ -1071,16 +1089,6 @@ export class HttpClient {
     this.#conn?.close();
     this.#conn = null;
   }
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
-  }
-  return all;
 }
 
 /** Parses `url` as a target; a redirect to something that is not http(s) is a run-time error. */

@@ -111,8 +111,9 @@ run("rawget", async () => {
     ? Infinity
     : integerOption("max-bytes", values["max-bytes"], 0, 0, Number.MAX_SAFE_INTEGER);
   const headers = ((values.header ?? []) as unknown as string[]).map(parseHeaderArg);
-  const urls = (positionals.length > 0 ? positionals : ["http://data.pr4e.org/romeo.txt"])
-    .map((url) => parseUrlTarget(url).url);
+  const targets = (positionals.length > 0 ? positionals : ["http://data.pr4e.org/romeo.txt"])
+    .map(parseUrlTarget);
+  const urls = targets.map((target) => target.url);
   if (values.output !== undefined && (urls.length > 1 || values["remote-name"])) {
     throw new UsageError("cannot use -o", "it takes one URL and no -O (use -O for several)");
   }
@@ -160,7 +161,7 @@ run("rawget", async () => {
     if (!values.location && !values["http1.0"] && outputs.every((output) => output === null)) {
       // Everything to stdout, no redirect to follow: send requests ahead (pipelining).
       try {
-        await client.pipeline(urls, {
+        await client.pipeline(targets, {
           method,
           headers,
           maxBytes,
