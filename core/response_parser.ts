@@ -219,6 +219,7 @@ const LINE_NAMES = ["status line", "header line", "chunk size line", "trailer li
 const STATUS_LINE = /^HTTP\/1\.[0-9] ([0-9]{3})(?: ([^]*))?$/;
 const STATUS_PREFIX = [72, 84, 84, 80, 47, 49, 46]; // "HTTP/1."
 const NO_BYTES = new Uint8Array(0);
+const ASCII = new TextDecoder();
 
 /** Token characters of RFC 9110 (field names), as a lookup table. */
 const TOKEN = new Uint8Array(256);
@@ -611,9 +612,11 @@ export class ResponseParser {
     if (kind === L_CHUNK_SIZE) {
       if (end - i >= MAX_CHUNK_LINE) return -1;
     } else if (this.#blockBytes + (lf + 1 - i) > this.#maxHeaderSize) return -1;
+    let bits = 0;
     for (let k = i; k < end; k++) {
       const byte = chunk[k];
       if (byte === CR || byte === 0) return -1;
+      bits |= byte;
     }
     if (kind === L_STATUS) {
       if (end - i < STATUS_PREFIX.length) return -1;
@@ -622,7 +625,14 @@ export class ResponseParser {
       }
     }
     if (kind !== L_CHUNK_SIZE) this.#blockBytes += lf + 1 - i;
-    this.#endLine(chunk.subarray(i, end), base + lf + 1);
+    const line = chunk.subarray(i, end);
+    // ASCII text decodes the same as UTF-8 and as ISO-8859-1; the native decoder is the fastest.
+    const text = kind === L_CHUNK_SIZE || end === i
+      ? ""
+      : bits < 0x80
+      ? ASCII.decode(line)
+      : latin1(line);
+    this.#endLine(line, base + lf + 1, text);
     return lf + 1;
   }
 
@@ -687,16 +697,16 @@ export class ResponseParser {
    * Handles the line just ended, `line` without its line end; `next` is the
    * absolute offset after the line end.
    */
-  #endLine(line: Uint8Array, next: number): void {
+  #endLine(line: Uint8Array, next: number, text: string = latin1(line)): void {
     const start = this.#lineStart;
     switch (this.#lineKind) {
       case L_STATUS:
-        this.#parseStatusLine(line, start);
+        this.#parseStatusLine(text, start);
         this.#startLine(L_HEADER, next);
         return;
       case L_HEADER:
         if (line.length === 0) return this.#endHead(next);
-        this.#entries.push(this.#parseField(line, start, "header"));
+        this.#entries.push(this.#parseField(line, text, start, "header"));
         this.#startLine(L_HEADER, next);
         return;
       case L_CHUNK_SIZE:
@@ -709,13 +719,12 @@ export class ResponseParser {
           this.#state = S_COMPLETE;
           return;
         }
-        this.#entries.push(this.#parseField(line, start, "trailer"));
+        this.#entries.push(this.#parseField(line, text, start, "trailer"));
         this.#startLine(L_TRAILER, next);
     }
   }
 
-  #parseStatusLine(line: Uint8Array, start: number): void {
-    const text = latin1(line);
+  #parseStatusLine(text: string, start: number): void {
     const match = STATUS_LINE.exec(text);
     const status = match === null ? 0 : Number(match[1]);
     if (match === null || status < 100) {
@@ -731,7 +740,7 @@ export class ResponseParser {
     this.#entries = [];
   }
 
-  #parseField(line: Uint8Array, start: number, what: string): [string, string] {
+  #parseField(line: Uint8Array, text: string, start: number, what: string): [string, string] {
     const first = line[0];
     if (first === SP || first === HTAB) {
       throw new HttpSyntaxError(
@@ -764,7 +773,7 @@ export class ResponseParser {
         start,
       );
     }
-    const text = latin1(line); // one byte, one character: the colon stays at `colon`
+    // One byte, one character: the colon of `text` is at `colon` too.
     return [text.slice(0, colon), trimOws(text.slice(colon + 1))];
   }
 

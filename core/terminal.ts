@@ -201,8 +201,12 @@ export function escapeTerminal(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * A `TransformStream` that escapes terminal control sequences, for
- * `readable.pipeThrough(new TerminalEscaperStream())`.
+ * A transform stream (a readable and writable pair, as `pipeThrough` takes)
+ * that escapes terminal control sequences, for
+ * `readable.pipeThrough(new TerminalEscaperStream())`. It holds a
+ * `TransformStream` rather than extending one, so that importing this module
+ * costs a runtime nothing until a stream is made: Deno loads its streams
+ * implementation when `TransformStream` is first touched.
  *
  * @example Escaping a stream
  * ```ts
@@ -216,11 +220,16 @@ export function escapeTerminal(bytes: Uint8Array): Uint8Array {
  * assertEquals(shown, "A\\x1bc\\x0d");
  * ```
  */
-export class TerminalEscaperStream extends TransformStream<Uint8Array, Uint8Array> {
+export class TerminalEscaperStream implements TransformStream<Uint8Array, Uint8Array> {
+  /** The escaped bytes. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Where the raw bytes go. */
+  readonly writable: WritableStream<Uint8Array>;
+
   /** Creates a new stream with its own {@linkcode TerminalEscaper}. */
   constructor() {
     const escaper = new TerminalEscaper();
-    super({
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         const safe = escaper.push(chunk);
         if (safe.length > 0) controller.enqueue(safe === chunk ? chunk.slice() : safe);
@@ -230,6 +239,8 @@ export class TerminalEscaperStream extends TransformStream<Uint8Array, Uint8Arra
         if (tail.length > 0) controller.enqueue(tail);
       },
     });
+    this.readable = readable;
+    this.writable = writable;
   }
 }
 

@@ -37,7 +37,7 @@ import {
 } from "../mod.ts";
 import { TerminalEscaper } from "../core/terminal.ts";
 import { onInterrupt, RunError, UsageError } from "./_cli.ts";
-import { connectTo, DEFAULT_NET_OPTIONS, endpoint, type NetOptions } from "./_net.ts";
+import { connectTo, DEFAULT_NET_OPTIONS, endpoint, type NetOptions, watchdog } from "./_net.ts";
 import { Progress } from "./_progress.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -107,7 +107,7 @@ export class FastConn {
   #conn: Deno.Conn;
   #idleTimeoutMs: number;
   #waitingSince = -1;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelTimer: (() => void) | undefined;
   #timedOut = false;
   #closed = false;
 
@@ -174,7 +174,7 @@ export class FastConn {
    */
   async readInto(buffer: Uint8Array): Promise<number | null> {
     this.#waitingSince = Date.now();
-    this.#timer ??= setTimeout(this.#check, this.#idleTimeoutMs);
+    this.#cancelTimer ??= watchdog(this.#idleTimeoutMs, this.#check);
     try {
       return await this.#conn.read(buffer);
     } catch (error) {
@@ -194,21 +194,21 @@ export class FastConn {
 
   /** One timer for the whole connection: it counts only time spent waiting in a read. */
   #check = () => {
-    this.#timer = undefined;
+    this.#cancelTimer = undefined;
     if (this.#waitingSince < 0 || this.#closed) return;
     const waited = Date.now() - this.#waitingSince;
     if (waited >= this.#idleTimeoutMs) {
       this.#timedOut = true;
       this.close();
     } else {
-      this.#timer = setTimeout(this.#check, this.#idleTimeoutMs - waited);
+      this.#cancelTimer = watchdog(this.#idleTimeoutMs - waited, this.#check);
     }
   };
 
   /** Closes the connection (again is harmless). */
   close(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     if (this.#closed) return;
     this.#closed = true;
     try {
@@ -229,7 +229,7 @@ async function connectTlsWithCerts(
 ): Promise<Deno.Conn> {
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_NET_OPTIONS.connectTimeoutMs;
   const where = endpoint(target);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancelTimer: (() => void) | undefined;
   let conn: Deno.TlsConn | undefined;
   const connecting = (async () => {
     conn = await Deno.connectTls({
@@ -241,10 +241,10 @@ async function connectTlsWithCerts(
     return conn;
   })();
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    cancelTimer = watchdog(timeoutMs, () => {
       const seconds = timeoutMs / 1000;
       reject(new RunError(`cannot connect to ${where}`, `no answer within ${seconds} seconds`));
-    }, timeoutMs);
+    });
   });
   try {
     return await Promise.race([connecting, timeout]);
@@ -257,7 +257,7 @@ async function connectTlsWithCerts(
     }
     throw new RunError(`cannot connect to ${where}`, `TLS handshake failed: ${message}`);
   } finally {
-    clearTimeout(timer);
+    cancelTimer?.();
   }
 }
 
@@ -1030,6 +1030,10 @@ export class HttpClient {
     let conn = this.#conn;
     this.#conn = null;
     let answered = 0;
+    // The batch of requests being written. Answers are read while it is in
+    // flight: a server that stops reading until its answers are read cannot
+    // stall us, and it has the next requests at hand as soon as it can take them.
+    let sending: Promise<void> | null = null;
     try {
       while (done < targets.length) {
         if (conn !== null && (conn.closed || (sent === done && conn.origin !== origins[done]))) {
@@ -1037,18 +1041,24 @@ export class HttpClient {
           conn = null;
         }
         if (conn === null) {
+          sending?.catch(() => {/* that connection is gone; its requests are sent again */});
+          sending = null;
           conn = await FastConn.open(targets[done], this.#options);
           sent = done;
           answered = 0;
         }
         // Refill when half the window is answered: one write carries several requests.
         if (sent < targets.length && sent - done <= depth / 2 && origins[sent] === conn.origin) {
+          if (sending !== null) await sending;
           let batch = "";
           while (sent < targets.length && sent - done < depth && origins[sent] === conn.origin) {
             batch += requestText(method, targets[sent], { headers: options.headers });
             sent++;
           }
-          await conn.send(encoder.encode(batch));
+          sending = conn.send(encoder.encode(batch));
+          sending.catch(
+            () => {/* awaited before the next batch, or dropped with its connection */},
+          );
         }
         const index = done;
         let result: ResponseResult;
@@ -1078,6 +1088,7 @@ export class HttpClient {
           sent = done;
         }
       }
+      if (sending !== null) await sending;
     } finally {
       if (conn !== null && !conn.closed && sent === done) this.#conn = conn;
       else conn?.close();

@@ -138,6 +138,49 @@ export function endpoint(target: Pick<UrlTarget, "hostname" | "port">): string {
   return `${host}:${target.port}`;
 }
 
+/** The cell {@linkcode watchdog} waits on; nothing ever wakes it. */
+const NEVER_WOKEN = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Calls `fire` after `ms` milliseconds unless the returned function is
+ * called first: the time limits of connects and reads. It waits with
+ * `Atomics.waitAsync` on a cell that nothing wakes, so the wait times out.
+ * Unlike `setTimeout` this is part of the JavaScript engine: Deno loads its
+ * Node-compatible timers (about 4 ms) at the first `setTimeout`, a cost
+ * every raw-socket program would pay at start. Nor does it keep the program
+ * alive: it guards a connect or a read in flight, which does.
+ *
+ * @param ms Milliseconds to wait (0 or less fires as soon as possible).
+ * @param fire What to do then.
+ * @returns A function that cancels it.
+ *
+ * @example One watchdog fires, one is cancelled in time
+ * ```ts
+ * import { watchdog } from "./_net.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const fired: string[] = [];
+ * const cancel = watchdog(10, () => fired.push("cancelled"));
+ * cancel();
+ * watchdog(20, () => fired.push("fired"));
+ * // A watchdog keeps nothing alive: a timer does here, as a read in flight would.
+ * await new Promise((resolve) => setTimeout(resolve, 200));
+ * assert.deepEqual(fired, ["fired"]);
+ * ```
+ */
+export function watchdog(ms: number, fire: () => void): () => void {
+  let cancelled = false;
+  const done = () => {
+    if (!cancelled) fire();
+  };
+  const waiting = Atomics.waitAsync(NEVER_WOKEN, 0, 0, Math.max(0, ms));
+  if (waiting.async) waiting.value.then(done);
+  else queueMicrotask(done);
+  return () => {
+    cancelled = true;
+  };
+}
+
 /**
  * Connects to the target's host and port: plain TCP for `http`, TLS for
  * `https` (handshake included). Throws a {@linkcode RunError}
@@ -170,10 +213,10 @@ export async function connectTo(
   const where = endpoint(target);
   const controller = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const cancelTimer = watchdog(timeoutMs, () => {
     timedOut = true;
     controller.abort();
-  }, timeoutMs);
+  });
   let conn: Deno.Conn | undefined;
   try {
     if (target.scheme === "https") {
@@ -204,7 +247,7 @@ export async function connectTo(
       : connectFailure(error);
     throw new RunError(`cannot connect to ${where}`, why);
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
   }
 }
 
@@ -368,10 +411,10 @@ export async function* readChunks(
         conn.close();
       } catch { /* already closed */ }
     } else {
-      timer = setTimeout(check, idleTimeoutMs - waited);
+      cancelTimer = watchdog(idleTimeoutMs - waited, check);
     }
   };
-  let timer = setTimeout(check, idleTimeoutMs);
+  let cancelTimer = watchdog(idleTimeoutMs, check);
   // Reads land side by side in a 64 KiB slab, and each chunk is a view of
   // it: far fewer allocations than one array per read, and no byte is ever
   // overwritten once yielded.
@@ -407,7 +450,7 @@ export async function* readChunks(
       yield buffer.subarray(0, n);
     }
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     try {
       conn.close();
     } catch { /* already closed */ }
