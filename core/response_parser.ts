@@ -64,6 +64,8 @@ const MAX_CHUNK_LINE = 4096;
 export class HeaderList {
   /** Raw `[name, value]` pairs in the order received (name as sent, value trimmed). */
   readonly entries: ReadonlyArray<readonly [string, string]>;
+  /** The names in lower case, made at the first look-up. */
+  #lowerNames: string[] | undefined;
 
   /**
    * Constructs a new instance.
@@ -72,6 +74,15 @@ export class HeaderList {
    */
   constructor(entries: ReadonlyArray<readonly [string, string]> = []) {
     this.entries = entries;
+  }
+
+  #lower(): string[] {
+    if (this.#lowerNames === undefined) {
+      const names: string[] = new Array(this.entries.length);
+      for (let i = 0; i < this.entries.length; i++) names[i] = this.entries[i][0].toLowerCase();
+      this.#lowerNames = names;
+    }
+    return this.#lowerNames;
   }
 
   /**
@@ -115,9 +126,10 @@ export class HeaderList {
    */
   getAll(name: string): string[] {
     const wanted = name.toLowerCase();
+    const names = this.#lower();
     const values: string[] = [];
-    for (const [key, value] of this.entries) {
-      if (key.length === wanted.length && key.toLowerCase() === wanted) values.push(value);
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === wanted) values.push(this.entries[i][1]);
     }
     return values;
   }
@@ -139,10 +151,7 @@ export class HeaderList {
    * @returns Whether it is present.
    */
   has(name: string): boolean {
-    const wanted = name.toLowerCase();
-    return this.entries.some(([key]) =>
-      key.length === wanted.length && key.toLowerCase() === wanted
-    );
+    return this.#lower().includes(name.toLowerCase());
   }
 }
 
@@ -219,6 +228,7 @@ const LINE_NAMES = ["status line", "header line", "chunk size line", "trailer li
 const STATUS_LINE = /^HTTP\/1\.[0-9] ([0-9]{3})(?: ([^]*))?$/;
 const STATUS_PREFIX = [72, 84, 84, 80, 47, 49, 46]; // "HTTP/1."
 const NO_BYTES = new Uint8Array(0);
+const DIGITS = /^[0-9]+$/;
 const ASCII = new TextDecoder();
 
 /** Token characters of RFC 9110 (field names), as a lookup table. */
@@ -328,6 +338,8 @@ export class ResponseParser {
   #line: Uint8Array = NO_BYTES;
   #lineLength = 0;
   #lineStart = 0;
+  /** Where the last failed block scan (`#wholeBlock`) stopped. */
+  #scanStop = 0;
 
   // The current head or trailer block.
   #blockStart = 0;
@@ -475,14 +487,22 @@ export class ResponseParser {
     const n = chunk.length;
     const base = this.#offset;
     let i = 0;
+    let scanned = 0;
     while (i < n) {
       switch (this.#state) {
         case S_LINE: {
           if (this.#lineLength === 0) {
-            // Fast path: a line that ends inside this chunk and breaks no rule
-            // is read in place. Anything else takes the byte-by-byte way
-            // below, which gives the same result and the exact error.
-            const next = this.#wholeLine(chunk, i, base);
+            // Fast paths: a head or trailer block that ends inside this chunk
+            // is decoded at once; a chunk size line that does is read in
+            // place. What breaks a rule takes the byte-by-byte way below,
+            // which gives the same result and the exact error.
+            let next = -1;
+            if (this.#lineKind === L_CHUNK_SIZE) next = this.#wholeChunkSizeLine(chunk, i, base);
+            else if (i >= scanned) {
+              next = this.#wholeBlock(chunk, i, base);
+              // Not again before the place this scan stopped: each byte is scanned once.
+              if (next === -1) scanned = this.#scanStop;
+            }
             if (next !== -1) {
               i = next;
               break;
@@ -599,40 +619,73 @@ export class ResponseParser {
   }
 
   /**
-   * Reads the line that starts at `chunk[i]` in place when it ends inside
-   * the chunk and is clean: no CR but the one before its LF, no NUL, within
-   * the block or line limit, a status line that starts with `HTTP/1.`.
-   * Returns the index after its LF, or -1 (nothing consumed) otherwise.
+   * Reads the rest of a head or trailer block at once when it ends inside
+   * this chunk and is clean: every CR followed by LF, no NUL, within the
+   * block limit, a status line that starts with `HTTP/1.`. The block is
+   * decoded in one call and its lines are handled as the byte-by-byte way
+   * would handle them. Returns the index after the block, or -1 (nothing
+   * consumed, `#scanStop` set to where the scan stopped) otherwise.
    */
-  #wholeLine(chunk: Uint8Array, i: number, base: number): number {
+  #wholeBlock(chunk: Uint8Array, i: number, base: number): number {
+    const limit = Math.min(chunk.length, i + this.#maxHeaderSize - this.#blockBytes);
+    let bits = 0;
+    let lineStart = i;
+    let end = -1;
+    let k = i;
+    for (; k < limit; k++) {
+      const byte = chunk[k];
+      if (byte === LF) {
+        if (k === lineStart || (k === lineStart + 1 && chunk[lineStart] === CR)) {
+          end = k + 1;
+          break;
+        }
+        lineStart = k + 1;
+      } else if (byte === CR) {
+        if (chunk[k + 1] !== LF) break;
+      } else if (byte === 0) break;
+      bits |= byte;
+    }
+    if (end === -1) {
+      this.#scanStop = k;
+      return -1;
+    }
+    if (this.#lineKind === L_STATUS) {
+      for (let m = 0; m < STATUS_PREFIX.length; m++) {
+        if (chunk[i + m] !== STATUS_PREFIX[m]) {
+          this.#scanStop = end;
+          return -1;
+        }
+      }
+    }
+    const block = chunk.subarray(i, end);
+    // ASCII decodes the same as UTF-8 and as ISO-8859-1; the native decoder is the fastest.
+    const text = bits < 0x80 ? ASCII.decode(block) : latin1(block);
+    for (let at = 0; at < text.length;) {
+      const lf = text.indexOf("\n", at);
+      const lineEnd = lf > at && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+      this.#blockBytes += lf + 1 - at;
+      this.#endTextLine(text.slice(at, lineEnd), base + i + lf + 1);
+      at = lf + 1;
+    }
+    return end;
+  }
+
+  /**
+   * Reads the chunk size line that starts at `chunk[i]` in place when it
+   * ends inside the chunk, within its length limit, with no CR but the one
+   * before its LF and no NUL. Returns the index after its LF, or -1
+   * (nothing consumed) otherwise.
+   */
+  #wholeChunkSizeLine(chunk: Uint8Array, i: number, base: number): number {
     const lf = chunk.indexOf(LF, i);
     if (lf === -1) return -1;
     const end = lf > i && chunk[lf - 1] === CR ? lf - 1 : lf;
-    const kind = this.#lineKind;
-    if (kind === L_CHUNK_SIZE) {
-      if (end - i >= MAX_CHUNK_LINE) return -1;
-    } else if (this.#blockBytes + (lf + 1 - i) > this.#maxHeaderSize) return -1;
-    let bits = 0;
+    if (end - i >= MAX_CHUNK_LINE) return -1;
     for (let k = i; k < end; k++) {
       const byte = chunk[k];
       if (byte === CR || byte === 0) return -1;
-      bits |= byte;
     }
-    if (kind === L_STATUS) {
-      if (end - i < STATUS_PREFIX.length) return -1;
-      for (let k = 0; k < STATUS_PREFIX.length; k++) {
-        if (chunk[i + k] !== STATUS_PREFIX[k]) return -1;
-      }
-    }
-    if (kind !== L_CHUNK_SIZE) this.#blockBytes += lf + 1 - i;
-    const line = chunk.subarray(i, end);
-    // ASCII text decodes the same as UTF-8 and as ISO-8859-1; the native decoder is the fastest.
-    const text = kind === L_CHUNK_SIZE || end === i
-      ? ""
-      : bits < 0x80
-      ? ASCII.decode(line)
-      : latin1(line);
-    this.#endLine(line, base + lf + 1, text);
+    this.#parseChunkSize(chunk.subarray(i, end), this.#lineStart, base + lf + 1);
     return lf + 1;
   }
 
@@ -697,7 +750,17 @@ export class ResponseParser {
    * Handles the line just ended, `line` without its line end; `next` is the
    * absolute offset after the line end.
    */
-  #endLine(line: Uint8Array, next: number, text: string = latin1(line)): void {
+  #endLine(line: Uint8Array, next: number): void {
+    if (this.#lineKind === L_CHUNK_SIZE) this.#parseChunkSize(line, this.#lineStart, next);
+    else this.#endTextLine(latin1(line), next);
+  }
+
+  /**
+   * Handles the status, header or trailer line just ended, as text without
+   * its line end (one character a byte); `next` is the absolute offset after
+   * the line end.
+   */
+  #endTextLine(text: string, next: number): void {
     const start = this.#lineStart;
     switch (this.#lineKind) {
       case L_STATUS:
@@ -705,21 +768,19 @@ export class ResponseParser {
         this.#startLine(L_HEADER, next);
         return;
       case L_HEADER:
-        if (line.length === 0) return this.#endHead(next);
-        this.#entries.push(this.#parseField(line, text, start, "header"));
+        if (text.length === 0) return this.#endHead(next);
+        this.#entries.push(this.#parseField(text, start, "header"));
         this.#startLine(L_HEADER, next);
         return;
-      case L_CHUNK_SIZE:
-        return this.#parseChunkSize(line, start, next);
       default:
-        if (line.length === 0) {
+        if (text.length === 0) {
           const trailers = new HeaderList(this.#entries);
           this.#entries = [];
           this.#onTrailers?.(trailers);
           this.#state = S_COMPLETE;
           return;
         }
-        this.#entries.push(this.#parseField(line, text, start, "trailer"));
+        this.#entries.push(this.#parseField(text, start, "trailer"));
         this.#startLine(L_TRAILER, next);
     }
   }
@@ -740,27 +801,27 @@ export class ResponseParser {
     this.#entries = [];
   }
 
-  #parseField(line: Uint8Array, text: string, start: number, what: string): [string, string] {
-    const first = line[0];
+  #parseField(text: string, start: number, what: string): [string, string] {
+    const first = text.charCodeAt(0);
     if (first === SP || first === HTAB) {
       throw new HttpSyntaxError(
-        `Cannot accept folded ${what} line: ${excerpt(latin1(line))}`,
+        `Cannot accept folded ${what} line: ${excerpt(text)}`,
         "OBS_FOLD",
         start,
       );
     }
-    const colon = line.indexOf(58);
+    const colon = text.indexOf(":");
     if (colon === -1) {
       throw new HttpSyntaxError(
-        `Cannot parse ${what} line without a colon: ${excerpt(latin1(line))}`,
+        `Cannot parse ${what} line without a colon: ${excerpt(text)}`,
         "MISSING_COLON",
         start,
       );
     }
     for (let k = 0; k < colon; k++) {
-      if (TOKEN[line[k]] !== 1) {
+      if (TOKEN[text.charCodeAt(k)] !== 1) {
         throw new HttpSyntaxError(
-          `Cannot parse ${what} name: ${excerpt(latin1(line.subarray(0, colon)))}`,
+          `Cannot parse ${what} name: ${excerpt(text.slice(0, colon))}`,
           "BAD_HEADER_NAME",
           start + k,
         );
@@ -768,12 +829,11 @@ export class ResponseParser {
     }
     if (colon === 0) {
       throw new HttpSyntaxError(
-        `Cannot parse ${what} name: empty in ${excerpt(latin1(line))}`,
+        `Cannot parse ${what} name: empty in ${excerpt(text)}`,
         "BAD_HEADER_NAME",
         start,
       );
     }
-    // One byte, one character: the colon of `text` is at `colon` too.
     return [text.slice(0, colon), trimOws(text.slice(colon + 1))];
   }
 
@@ -819,8 +879,9 @@ export class ResponseParser {
     const headers = head.headers;
     const codings = headers.getAll("transfer-encoding");
     let length = -1;
-    if (codings.length === 0 && headers.has("content-length")) {
-      length = this.#parseContentLength(headers.getAll("content-length"), next);
+    if (codings.length === 0) {
+      const lengths = headers.getAll("content-length");
+      if (lengths.length > 0) length = this.#parseContentLength(lengths, next);
     }
     const status = head.status;
     if (this.#isHead || status < 200 || status === 204 || status === 304) return "none";
@@ -840,10 +901,10 @@ export class ResponseParser {
 
   #parseContentLength(values: string[], next: number): number {
     let length = -1;
-    const joined = values.join(", ");
-    for (const part of joined.split(",")) {
+    const joined = values.length === 1 ? values[0] : values.join(", ");
+    for (const part of joined.includes(",") ? joined.split(",") : [joined]) {
       const text = trimOws(part);
-      if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+      if (!DIGITS.test(text) || !Number.isSafeInteger(Number(text))) {
         throw new HttpSyntaxError(
           `Cannot parse Content-Length: ${excerpt(joined)}`,
           "BAD_CONTENT_LENGTH",

@@ -45,9 +45,21 @@ export interface UrlTarget {
 const DEFAULT_PORTS = { http: 80, https: 443 } as const;
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const WHITE_SPACE = /\s/;
+/** White space or a control character: one test for the usual URL that has neither. */
+// deno-lint-ignore no-control-regex
+const SPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
+const AUTHORITY_END = /[/?#\\]|$/;
+const DIGITS = /^\d+$/;
+/**
+ * A path and query that the URL parser leaves as they are: characters it
+ * never escapes, no dot segments (`.`, `..`, `%2e`), no empty query.
+ */
+const PLAIN_REST =
+  /^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@\/%]*)?(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@\/?%]+)?$/;
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:[/?]|$)/i;
+/** The host of the last URL parsed, by its text up to the path: many URLs share one. */
+let lastOrigin: { text: string; bracketed: string } | null = null;
 const MAX_SHOWN = 200;
 
 /** The URL as shown in a message: quoted, control characters escaped, long ones cut. */
@@ -125,10 +137,12 @@ function fail(url: string, why: string, code: string): never {
 export function parseUrlTarget(url: string): UrlTarget {
   const given = url.trim();
   if (given === "") fail(given, "the URL is empty", "EMPTY");
-  if (WHITE_SPACE.test(given)) {
-    fail(given, "contains white space, encode a space as %20", "WHITE_SPACE");
+  if (SPACE_OR_CONTROL.test(given)) {
+    if (WHITE_SPACE.test(given)) {
+      fail(given, "contains white space, encode a space as %20", "WHITE_SPACE");
+    }
+    fail(given, "contains a control character", "CONTROL_CHARACTER");
   }
-  if (CONTROL.test(given)) fail(given, "contains a control character", "CONTROL_CHARACTER");
 
   const schemeMatch = SCHEME.exec(given);
   if (schemeMatch === null) fail(given, "no scheme, expected http:// or https://", "NO_SCHEME");
@@ -152,7 +166,7 @@ export function parseUrlTarget(url: string): UrlTarget {
 
   const withoutFragment = given.split("#", 1)[0];
   const rest = afterScheme.slice(2);
-  const authority = rest.slice(0, rest.search(/[/?#\\]|$/));
+  const authority = rest.slice(0, rest.search(AUTHORITY_END));
   if (authority.includes("@")) {
     fail(
       given,
@@ -185,7 +199,7 @@ export function parseUrlTarget(url: string): UrlTarget {
 
   let port: number = DEFAULT_PORTS[scheme];
   if (portText !== undefined && portText !== "") {
-    if (!/^\d+$/.test(portText)) {
+    if (!DIGITS.test(portText)) {
       fail(given, `port ${JSON.stringify(portText)} is not a number`, "BAD_PORT");
     }
     port = Number(portText);
@@ -194,17 +208,30 @@ export function parseUrlTarget(url: string): UrlTarget {
     }
   }
 
-  let parsed: URL;
-  try {
-    parsed = new URL(withoutFragment);
-  } catch {
-    fail(given, `cannot parse host ${JSON.stringify(hostPart)}`, "BAD_HOST");
+  // The URL parser decides the host (IDNA, IPv4 forms, escapes) and the path
+  // (dot segments, escapes). Its host answer is kept for the next URL with
+  // the same text up to the path, and a plain path is its own answer.
+  const originText = withoutFragment.slice(0, schemeMatch[0].length + 2 + authority.length);
+  const restText = withoutFragment.slice(originText.length);
+  const plain = PLAIN_REST.test(restText) && !DOT_SEGMENT.test(restText);
+  let bracketed: string;
+  let path: string;
+  if (plain && lastOrigin !== null && lastOrigin.text === originText) {
+    bracketed = lastOrigin.bracketed;
+    path = restText === "" || restText.startsWith("?") ? `/${restText}` : restText;
+  } else {
+    let parsed: URL;
+    try {
+      parsed = new URL(withoutFragment);
+    } catch {
+      fail(given, `cannot parse host ${JSON.stringify(hostPart)}`, "BAD_HOST");
+    }
+    if (parsed.hostname === "") fail(given, "no host", "NO_HOST");
+    bracketed = parsed.hostname;
+    path = (parsed.pathname || "/") + parsed.search;
+    lastOrigin = { text: originText, bracketed };
   }
-  if (parsed.hostname === "") fail(given, "no host", "NO_HOST");
-
-  const bracketed = parsed.hostname;
   const hostname = bracketed.startsWith("[") ? bracketed.slice(1, -1) : bracketed;
   const host = port === DEFAULT_PORTS[scheme] ? bracketed : `${bracketed}:${port}`;
-  const path = (parsed.pathname || "/") + parsed.search;
   return { scheme, hostname, host, port, path, url: withoutFragment };
 }

@@ -204,3 +204,78 @@ Deno.test("parseUrlTarget shortens a very long URL in its message", () => {
   const message = rejects("x".repeat(5000), "NO_SCHEME");
   assert(message.length < 400, `message is ${message.length} characters`);
 });
+
+Deno.test("parseUrlTarget gives the URL parser's path for every path after a known host", () => {
+  // Random paths and queries from the characters that matter: dots,
+  // percent signs, slashes, question marks, quotes. The first URL of a host
+  // goes through the URL parser; the next ones may not, and must agree.
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 16) % n;
+  };
+  const alphabet = [
+    "a",
+    "Z",
+    "0",
+    "-",
+    ".",
+    "_",
+    "~",
+    "!",
+    "$",
+    "&",
+    "'",
+    "(",
+    "*",
+    "+",
+    ",",
+    ";",
+    "=",
+    ":",
+    "@",
+    "/",
+    "%",
+    "2",
+    "e",
+    "E",
+    "?",
+    "..",
+    "%2e",
+    "%2E",
+    "/.",
+    "/..",
+    "\\",
+    "|",
+    "^",
+    "[",
+    "é",
+    "`",
+    "{",
+    "<",
+  ];
+  const origins = [
+    "http://h.example:8080",
+    "https://H.Example",
+    "http://127.0.0.1",
+    "http://[::1]:81",
+  ];
+  for (let round = 0; round < 4000; round++) {
+    const origin = origins[random(origins.length)];
+    let rest = ["", "/", "/", "?"][random(4)];
+    if (rest !== "") {
+      for (let k = random(12); k > 0; k--) rest += alphabet[random(alphabet.length)];
+    }
+    parseUrlTarget(`${origin}/`);
+    const url = `${origin}${rest}`;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      continue;
+    }
+    const target = parseUrlTarget(url);
+    assertEquals([target.path, target.url], [(parsed.pathname || "/") + parsed.search, url]);
+    assertEquals(target.hostname, parsed.hostname.replace(/^\[|\]$/g, ""));
+  }
+});
