@@ -1013,7 +1013,7 @@ export class HttpClient {
    *
    * @param targets The URLs, as {@linkcode parseUrlTarget} reads them.
    * @param options Method, headers, size limit; `sinkFor` gets the URL's index too.
-   * @param depth Most requests sent ahead. @default {64}
+   * @param depth Most requests sent ahead. @default {128}
    * @returns When every response is delivered.
    */
   async pipeline(
@@ -1021,7 +1021,7 @@ export class HttpClient {
     options: Omit<GetOptions, "follow" | "sinkFor" | "close" | "http10"> & {
       sinkFor: (head: ResponseHead, url: string, index: number) => BodySink | null;
     },
-    depth = 64,
+    depth = 128,
   ): Promise<void> {
     const origins = targets.map((target) => `${target.scheme}://${endpoint(target)}`);
     const method = options.method ?? "GET";

@@ -149,14 +149,16 @@ run("rawget", async () => {
         throw new RunError(`cannot retrieve ${at}`, `${head.status} ${head.reason}`.trim());
       }
       progress?.done();
-      const length = Number(head.headers.get("content-length") ?? NaN);
-      const shown = stderrIsTerminal && (file !== null || !stdoutIsTerminal);
-      const bar = new Progress(Number.isSafeInteger(length) ? length : null, shown);
-      progress = bar;
+      progress = undefined;
       const sink: BodySink = file?.sink ?? out;
-      return countingSink({
-        write: (views) => pendingHead.then(() => sink.write(views)),
-      }, (n) => bar.add(n));
+      const afterHead: BodySink = values.include || values.head
+        ? { write: (views) => pendingHead.then(() => sink.write(views)) }
+        : sink;
+      if (!stderrIsTerminal || (file === null && stdoutIsTerminal)) return afterHead;
+      const length = Number(head.headers.get("content-length") ?? NaN);
+      const bar = new Progress(Number.isSafeInteger(length) ? length : null, true);
+      progress = bar;
+      return countingSink(afterHead, (n) => bar.add(n));
     };
     if (!values.location && !values["http1.0"] && outputs.every((output) => output === null)) {
       // Everything to stdout, no redirect to follow: send requests ahead (pipelining).
