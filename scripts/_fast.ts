@@ -19,8 +19,14 @@
  *   the read buffer that skip the chunk framing, so no body byte is copied
  *   or decoded as text on its way to the file (parsing alone runs at
  *   1.6–3 GB/s).
- * - Several URLs of one server: requests are sent ahead (pipelining), 1,000
- *   small GETs in 0.09 s against 0.23 s one at a time (curl: 0.15 s).
+ * - Several URLs of one server: up to 128 requests are sent ahead
+ *   (pipelining), written while the answers are read. 1,000 small GETs from
+ *   nginx take 0.045–0.05 s for the whole `deno run` (curl, one process,
+ *   one request at a time: 0.045–0.08 s). About half of that is fixed: an
+ *   empty `deno run` takes 12 ms. What made the rest small: no `node:util`
+ *   argument parser (5 ms to load), time limits that do not load Deno's
+ *   timers (4 ms), a parser that decodes a whole head at once (1.9 µs a
+ *   response, was 5.5), one URL parse each.
  *
  * Memory stays flat: two read buffers, whatever the size of the body.
  * Deno only.
