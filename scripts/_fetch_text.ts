@@ -44,15 +44,15 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
- * The `parseArgs` declarations of `--timeout` and `--max-bytes`.
+ * The `parseCommandLine` declarations of `--timeout` and `--max-bytes`.
  *
  * @example Declaring the options of a script that holds a page
  * ```ts
- * import { parseArgs } from "node:util";
+ * import { parseCommandLine } from "./_cli.ts";
  * import { FETCH_ARGS } from "./_fetch_text.ts";
  * import { assertEquals } from "../core/_assert.ts";
  *
- * const { values } = parseArgs({ args: ["--max-bytes", "1000"], options: FETCH_ARGS });
+ * const { values } = parseCommandLine("usage\n", FETCH_ARGS, 1, ["--max-bytes", "1000"]);
  * assertEquals(values["max-bytes"], "1000");
  * ```
  */

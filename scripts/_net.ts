@@ -52,7 +52,7 @@ export const DEFAULT_NET_OPTIONS: Readonly<NetOptions> = {
 };
 
 /**
- * The `parseArgs` declarations of `--timeout` and `--connect-timeout`.
+ * The `parseCommandLine` declarations of `--timeout` and `--connect-timeout`.
  *
  * @example Parsing a script's arguments
  * ```ts
