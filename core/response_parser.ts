@@ -901,8 +901,8 @@ export class ResponseParser {
 
   #parseContentLength(values: string[], next: number): number {
     let length = -1;
-    const joined = values.length === 1 ? values[0] : values.join(", ");
-    for (const part of joined.includes(",") ? joined.split(",") : [joined]) {
+    const joined = values.join(", ");
+    for (const part of joined.split(",")) {
       const text = trimOws(part);
       if (!DIGITS.test(text) || !Number.isSafeInteger(Number(text))) {
         throw new HttpSyntaxError(

@@ -213,10 +213,11 @@ export function parseUrlTarget(url: string): UrlTarget {
   // the same text up to the path, and a plain path is its own answer.
   const originText = withoutFragment.slice(0, schemeMatch[0].length + 2 + authority.length);
   const restText = withoutFragment.slice(originText.length);
-  const plain = PLAIN_REST.test(restText) && !DOT_SEGMENT.test(restText);
   let bracketed: string;
   let path: string;
-  if (plain && lastOrigin !== null && lastOrigin.text === originText) {
+  if (
+    lastOrigin?.text === originText && PLAIN_REST.test(restText) && !DOT_SEGMENT.test(restText)
+  ) {
     bracketed = lastOrigin.bracketed;
     path = restText === "" || restText.startsWith("?") ? `/${restText}` : restText;
   } else {

@@ -532,6 +532,9 @@ export function parseCommandLine<O extends OptionSpecs>(
   const bad = (why: string): never => {
     throw new UsageError("cannot parse the command line", `${why} (see --help)`);
   };
+  /** A value for an option from the next argument: there, and not another option. */
+  const isValue = (value: string | undefined): value is string =>
+    value !== undefined && (!value.startsWith("-") || value === "-");
   const set = (name: string, value: string | boolean) => {
     if (!specs[name].multiple) values[name] = value;
     else ((values[name] ??= []) as (string | boolean)[]).push(value);
@@ -553,7 +556,7 @@ export function parseCommandLine<O extends OptionSpecs>(
       } else if (eq !== -1) set(name, arg.slice(eq + 1));
       else {
         const value = args[i + 1];
-        if (value === undefined || (value.startsWith("-") && value !== "-")) {
+        if (!isValue(value)) {
           bad(
             `option '--${name} <value>' needs a value (--${name}=VALUE for one that starts with -)`,
           );
@@ -573,9 +576,7 @@ export function parseCommandLine<O extends OptionSpecs>(
         let value: string | undefined = arg.slice(k + 1);
         if (value === "") {
           value = args[i + 1];
-          if (value === undefined || (value.startsWith("-") && value !== "-")) {
-            bad(`option '-${letter} <value>' needs a value`);
-          }
+          if (!isValue(value)) bad(`option '-${letter} <value>' needs a value`);
           i++;
         }
         set(name!, value!);

@@ -1047,8 +1047,7 @@ export class HttpClient {
           conn = null;
         }
         if (conn === null) {
-          sending?.catch(() => {/* that connection is gone; its requests are sent again */});
-          sending = null;
+          sending = null; // that connection is gone; its requests are sent again
           conn = await FastConn.open(targets[done], this.#options);
           sent = done;
           answered = 0;
