@@ -33,7 +33,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { parseHtml } from "../scripts/_dom.ts";
+import { parseHtml } from "../scripts/lib/dom.ts";
 import { countParagraphs, extractLinksDom } from "../core/links.ts";
 import { compareCases, type CorpusAnswer, type CorpusCase, loadCorpus } from "../tests/_corpus.ts";
 
@@ -146,7 +146,7 @@ async function measureColdStart(page1: string): Promise<{ dom: number[]; empty: 
     const emptyScript = `${dir}/cold_empty.ts`;
     await Deno.writeTextFile(
       domScript,
-      `import { parseHtml } from ${JSON.stringify(`${ROOT}/scripts/_dom.ts`)};\n` +
+      `import { parseHtml } from ${JSON.stringify(`${ROOT}/scripts/lib/dom.ts`)};\n` +
         `const doc = parseHtml(${JSON.stringify(page1)});\n` +
         `if (doc.querySelectorAll("a").length !== 1) throw new Error("page1.htm has one link");\n`,
     );

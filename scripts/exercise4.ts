@@ -21,7 +21,7 @@
 
 import { countParagraphs, parseUrlTarget } from "../mod.ts";
 import { input, parseCommandLine, run, writeOut } from "./_cli.ts";
-import { DOMParser } from "./_dom.ts";
+import { DOMParser } from "./lib/dom.ts";
 import {
   FETCH_ARGS,
   fetchBody,

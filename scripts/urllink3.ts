@@ -52,7 +52,7 @@ import {
   writeErr,
   writeOut,
 } from "./_cli.ts";
-import { DOMParser } from "./_dom.ts";
+import { DOMParser } from "./lib/dom.ts";
 import {
   FETCH_ARGS,
   fetchBody,

@@ -24,7 +24,7 @@
 
 import { extractLinksDom, parseUrlTarget } from "../mod.ts";
 import { input, parseCommandLine, run } from "./_cli.ts";
-import { DOMParser } from "./_dom.ts";
+import { DOMParser } from "./lib/dom.ts";
 import {
   FETCH_ARGS,
   fetchBody,

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { compareCases, type Difference, loadCorpus } from "./_corpus.ts";
-import { parseHtml } from "../scripts/_dom.ts";
+import { parseHtml } from "../scripts/lib/dom.ts";
 import { SHARED } from "./_helpers.ts";
 
 const corpus = await loadCorpus(SHARED);

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { DOMParser, parseHtml } from "../scripts/_dom.ts";
+import { DOMParser, parseHtml } from "../scripts/lib/dom.ts";
 import { describeAnchor, formatAnchorDescription } from "../core/links.ts";
 import type { DomElement, DomParentNode } from "../core/dom_types.ts";
 import { loadCorpus } from "./_corpus.ts";

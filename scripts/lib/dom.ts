@@ -15,11 +15,11 @@
  * @module
  */
 
-import { parse } from "parse5";
-import type { DomAttr, DomElement, DomParentNode } from "../core/dom_types.ts";
-import type { TreeAdapter, TreeAdapterTypeMap } from "parse5";
+import { parse, serialize, serializeOuter } from "parse5";
+import type { DomAttr, DomElement, DomParentNode } from "../../core/dom_types.ts";
+import type { SerializerOptions, TreeAdapter, TreeAdapterTypeMap } from "parse5";
 
-export type { DomAttr, DomElement, DomNode, DomParentNode } from "../core/dom_types.ts";
+export type { DomAttr, DomElement, DomNode, DomParentNode } from "../../core/dom_types.ts";
 
 /**
  * An attribute as the parser stores it: local name and value, plus namespace
@@ -27,7 +27,7 @@ export type { DomAttr, DomElement, DomNode, DomParentNode } from "../core/dom_ty
  *
  * @example Reading the parser's attribute list
  * ```ts
- * import { parseHtml, type RawAttribute } from "./_dom.ts";
+ * import { parseHtml, type RawAttribute } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const attrs: RawAttribute[] = parseHtml('<svg><a xlink:href="x"/></svg>').querySelector("a")!.attrs;
@@ -50,7 +50,7 @@ export interface RawAttribute {
  *
  * @example A page without a doctype is in quirks mode
  * ```ts
- * import { parseHtml, type ParsedDocumentMode } from "./_dom.ts";
+ * import { parseHtml, type ParsedDocumentMode } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const mode: ParsedDocumentMode = parseHtml("<p>x").mode;
@@ -60,43 +60,6 @@ export interface RawAttribute {
 export type ParsedDocumentMode = "no-quirks" | "quirks" | "limited-quirks";
 
 const HTML_NS = "http://www.w3.org/1999/xhtml";
-const XML_NS = "http://www.w3.org/XML/1998/namespace";
-const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
-const XLINK_NS = "http://www.w3.org/1999/xlink";
-
-const VOID_ELEMENTS = new Set([
-  "area",
-  "base",
-  "basefont",
-  "bgsound",
-  "br",
-  "col",
-  "embed",
-  "frame",
-  "hr",
-  "img",
-  "input",
-  "keygen",
-  "link",
-  "meta",
-  "param",
-  "source",
-  "track",
-  "wbr",
-]);
-
-// Text in these HTML elements is serialized as is; `noscript` is not among
-// them because a DOMParser document has scripting disabled.
-const RAW_TEXT_ELEMENTS = new Set([
-  "style",
-  "script",
-  "xmp",
-  "iframe",
-  "noembed",
-  "noframes",
-  "plaintext",
-]);
-
 function asciiLowerCase(text: string): string {
   return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text;
 }
@@ -105,30 +68,12 @@ function asciiUpperCase(text: string): string {
   return /[a-z]/.test(text) ? text.replace(/[a-z]+/g, (s) => s.toUpperCase()) : text;
 }
 
-function escapeText(text: string, attributeMode: boolean): string {
-  const special = attributeMode ? /["&<>\u00a0]/g : /[&<>\u00a0]/g;
-  return text.replace(special, (c) => {
-    switch (c) {
-      case "&":
-        return "&amp;";
-      case "<":
-        return "&lt;";
-      case ">":
-        return "&gt;";
-      case '"':
-        return "&quot;";
-      default:
-        return "&nbsp;";
-    }
-  });
-}
-
 /**
  * A node that can be the child of another: element, text, comment, doctype.
  *
  * @example Walking the children of an element
  * ```ts
- * import { parseHtml, type ParsedChildNode } from "./_dom.ts";
+ * import { parseHtml, type ParsedChildNode } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const nodes: ParsedChildNode[] = parseHtml("<p>a<!--b--><i>c</i>").querySelector("p")!.childNodes;
@@ -142,7 +87,7 @@ export type ParsedChildNode = ParsedElement | ParsedText | ParsedComment | Parse
  *
  * @example Every node is a ParsedNode
  * ```ts
- * import { parseHtml, ParsedNode } from "./_dom.ts";
+ * import { parseHtml, ParsedNode } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const p = parseHtml("<p>a<b>b</b>").querySelector("p")!;
@@ -176,7 +121,7 @@ export abstract class ParsedNode {
  *
  * @example Searching below an element
  * ```ts
- * import { parseHtml, ParsedParentNode } from "./_dom.ts";
+ * import { parseHtml, ParsedParentNode } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const list = parseHtml("<ul><li><a href=1>1</a><li><a href=2>2</a></ul><a href=3>3</a>").querySelector("ul")!;
@@ -261,7 +206,7 @@ export abstract class ParsedParentNode extends ParsedNode {
  *
  * @example The parts of a document
  * ```ts
- * import { parseHtml } from "./_dom.ts";
+ * import { parseHtml } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const doc = parseHtml("<title>Romeo</title><p>But soft");
@@ -315,7 +260,7 @@ export class ParsedDocument extends ParsedParentNode implements DomParentNode {
  *
  * @example A template's links are in its content only
  * ```ts
- * import { parseHtml } from "./_dom.ts";
+ * import { parseHtml } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const doc = parseHtml("<template><a href=t>t</a></template>");
@@ -334,7 +279,7 @@ export class ParsedDocumentFragment extends ParsedParentNode {
  *
  * @example Attributes in source order
  * ```ts
- * import { parseHtml } from "./_dom.ts";
+ * import { parseHtml } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const a = parseHtml("<a title=t href=h>x</a>").querySelector("a")!;
@@ -375,7 +320,7 @@ function qualifiedName(attribute: RawAttribute): string {
  *
  * @example An element's name, attributes and markup
  * ```ts
- * import { parseHtml } from "./_dom.ts";
+ * import { parseHtml } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const a = parseHtml('<A HREF="page1.htm">First <b>Page</b></A>').querySelector("a")!;
@@ -458,13 +403,12 @@ export class ParsedElement extends ParsedParentNode implements DomElement {
 
   /** The element and its descendants, serialized as a browser serializes them. */
   get outerHTML(): string {
-    return serialize([this]);
+    return serializeOuter(this, serializerOptions);
   }
 
-  /** The descendants, serialized as a browser serializes them. */
+  /** The descendants (a template's content), serialized as a browser serializes them. */
   get innerHTML(): string {
-    if (this.namespaceURI === HTML_NS && VOID_ELEMENTS.has(this.localName)) return "";
-    return serialize((this.content ?? this).childNodes);
+    return serialize(this, serializerOptions);
   }
 }
 
@@ -472,7 +416,7 @@ export class ParsedElement extends ParsedParentNode implements DomElement {
  *
  * @example Text is stored with entities decoded
  * ```ts
- * import { parseHtml } from "./_dom.ts";
+ * import { parseHtml } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const text = parseHtml("<p>fish &amp; chips").querySelector("p")!.firstChild!;
@@ -513,7 +457,7 @@ export class ParsedText extends ParsedNode {
  *
  * @example A comment's text
  * ```ts
- * import { parseHtml } from "./_dom.ts";
+ * import { parseHtml } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const comment = parseHtml("<p><!-- note -->").querySelector("p")!.firstChild!;
@@ -554,7 +498,7 @@ export class ParsedComment extends ParsedNode {
  *
  * @example The doctype of a page
  * ```ts
- * import { parseHtml } from "./_dom.ts";
+ * import { parseHtml } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(parseHtml("<!DOCTYPE html><p>x").doctype?.name, "html");
@@ -593,61 +537,6 @@ export class ParsedDocumentType extends ParsedNode {
   /** The name. */
   get nodeName(): string {
     return this.name;
-  }
-}
-
-function serializedAttributeName(attribute: RawAttribute): string {
-  switch (attribute.namespace) {
-    case undefined:
-    case "":
-      return attribute.name;
-    case XML_NS:
-      return `xml:${attribute.name}`;
-    case XMLNS_NS:
-      return attribute.name === "xmlns" ? "xmlns" : `xmlns:${attribute.name}`;
-    case XLINK_NS:
-      return `xlink:${attribute.name}`;
-    default:
-      return qualifiedName(attribute);
-  }
-}
-
-/** The HTML fragment serialization algorithm, without recursion (the tree's depth is unbounded). */
-function serialize(nodes: ParsedChildNode[]): string {
-  let html = "";
-  const stack: { nodes: ParsedChildNode[]; index: number; endTag: string }[] = [];
-  let index = 0;
-  for (;;) {
-    if (index >= nodes.length) {
-      const frame = stack.pop();
-      if (frame === undefined) return html;
-      html += frame.endTag;
-      ({ nodes, index } = frame);
-      continue;
-    }
-    const node = nodes[index++];
-    if (node instanceof ParsedElement) {
-      const name = node.localName;
-      html += `<${name}`;
-      for (const attribute of node.attrs) {
-        html += ` ${serializedAttributeName(attribute)}="${escapeText(attribute.value, true)}"`;
-      }
-      html += ">";
-      const isHtml = node.namespaceURI === HTML_NS;
-      if (isHtml && VOID_ELEMENTS.has(name)) continue;
-      stack.push({ nodes, index, endTag: `</${name}>` });
-      nodes = (node.content ?? node).childNodes;
-      index = 0;
-    } else if (node instanceof ParsedText) {
-      const parent = node.parentNode;
-      const raw = parent instanceof ParsedElement && parent.namespaceURI === HTML_NS &&
-        RAW_TEXT_ELEMENTS.has(parent.localName);
-      html += raw ? node.data : escapeText(node.data, false);
-    } else if (node instanceof ParsedComment) {
-      html += `<!--${node.data}-->`;
-    } else {
-      html += `<!DOCTYPE ${node.name}>`;
-    }
   }
 }
 
@@ -718,7 +607,7 @@ function insertAt(
   node.parentNode = parent;
 }
 
-/** Builds the light node classes above while parse5 parses. */
+/** Builds the light node classes above while parse5 parses, and reads them when it serializes. */
 const treeAdapter: TreeAdapter<ParsedTreeMap> = {
   createDocument: () => new ParsedDocument(),
   createDocumentFragment: () => new ParsedDocumentFragment(),
@@ -798,6 +687,15 @@ const treeAdapter: TreeAdapter<ParsedTreeMap> = {
 };
 
 /**
+ * parse5's serializer over the same nodes; with scripting disabled, as in a
+ * `DOMParser` document, the text of a `<noscript>` is escaped.
+ */
+const serializerOptions: SerializerOptions<ParsedTreeMap> = {
+  treeAdapter,
+  scriptingEnabled: false,
+};
+
+/**
  * Parses HTML as a browser's `DOMParser` does (WHATWG parsing, scripting
  * disabled).
  *
@@ -806,7 +704,7 @@ const treeAdapter: TreeAdapter<ParsedTreeMap> = {
  *
  * @example Links and paragraphs of a page
  * ```ts
- * import { parseHtml } from "./_dom.ts";
+ * import { parseHtml } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const doc = parseHtml('<p>One<a HREF="page1.htm?a=1&amp;b=2">x</a><p>Two<a>y</a>');
@@ -828,7 +726,7 @@ export function parseHtml(html: string): ParsedDocument {
  *
  * @example Parsing the book's page2.htm
  * ```ts
- * import { DOMParser } from "./_dom.ts";
+ * import { DOMParser } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
  * const html = '<h1>The Second Page</h1>\n<p>\nIf you like, you can switch back to the\n' +
