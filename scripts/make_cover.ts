@@ -32,6 +32,7 @@ import {
   writeErr,
   writeFileAtomic,
 } from "./_cli.ts";
+import { Browser } from "./lib/cdp.ts";
 
 const FLAGS = "--allow-run=chromium --allow-net=127.0.0.1 " +
   "--allow-write=/tmp,data/cover3.jpg,data/cover3.jpg.part --allow-read=/tmp,data/cover3.jpg.part";
@@ -129,162 +130,32 @@ run("make_cover", async () => {
   }, 0);
   const goal = integerOption("bytes", values.bytes, 230_210, 1000, 10_000_000);
   const output = values.output ?? "data/cover3.jpg";
-  const profile = await Deno.makeTempDir({ prefix: "netprog-cover-" });
-  const chromium = new Deno.Command("chromium", {
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--hide-scrollbars",
-      "--remote-debugging-port=0",
-      `--user-data-dir=${profile}`,
-      "about:blank",
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  try {
-    const browser = await devTools(await debuggerUrl(chromium.stderr));
-    try {
-      const { targetId } = await browser.send("Target.createTarget", { url: "about:blank" });
-      const { sessionId } = await browser.send("Target.attachToTarget", {
-        targetId,
-        flatten: true,
-      });
-      const page = (method: string, params: Record<string, unknown> = {}) =>
-        browser.send(method, params, sessionId as string);
-      await page("Emulation.setDeviceMetricsOverride", {
-        width: WIDTH,
-        height: HEIGHT,
-        deviceScaleFactor: 1,
-        mobile: false,
-      });
-      const painted = await page("Runtime.evaluate", { expression: PAINT, returnByValue: true });
-      if (painted.exceptionDetails) {
-        throw new RunError("cannot paint the cover", JSON.stringify(painted.exceptionDetails));
-      }
-      const shoot = async (quality: number) => {
-        const { data } = await page("Page.captureScreenshot", {
-          format: "jpeg",
-          quality,
-          clip: { x: 0, y: 0, width: WIDTH, height: HEIGHT, scale: 1 },
-        });
-        return Uint8Array.from(atob(data as string), (c) => c.charCodeAt(0));
-      };
-      // The size grows with the quality: search for the closest.
-      let low = 1;
-      let high = 100;
-      const sizes = new Map<number, Uint8Array>();
-      const at = async (quality: number) => {
-        if (!sizes.has(quality)) sizes.set(quality, await shoot(quality));
-        return sizes.get(quality)!;
-      };
-      while (high - low > 1) {
-        const middle = Math.floor((low + high) / 2);
-        if ((await at(middle)).length <= goal) low = middle;
-        else high = middle;
-      }
-      const [quality, jpeg] = [low, high]
-        .map((q) => [q, sizes.get(q)] as const)
-        .filter((entry): entry is readonly [number, Uint8Array] => entry[1] !== undefined)
-        .sort((a, b) => Math.abs(a[1].length - goal) - Math.abs(b[1].length - goal))[0] ??
-        [high, await at(high)];
-      if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8 || jpeg[2] !== 0xff) {
-        throw new RunError("cannot make the cover", "Chromium did not return a JPEG");
-      }
-      await writeFileAtomic(output, jpeg);
-      writeErr(`make_cover: wrote ${output}: ${jpeg.length} bytes, JPEG quality ${quality}\n`);
-    } finally {
-      browser.close();
-    }
-  } finally {
-    try {
-      chromium.kill("SIGTERM");
-    } catch { /* already gone */ }
-    await chromium.status;
-    await removeProfile(profile);
-  }
-});
-
-/** Removes Chromium's profile folder, waiting for its last child processes to let go. */
-async function removeProfile(profile: string): Promise<void> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      await Deno.remove(profile, { recursive: true });
-      return;
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return;
-      if (attempt === 10 || error instanceof Deno.errors.NotCapable) {
-        const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
-        writeErr(`make_cover: cannot remove ${profile}: ${why}\n`);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
-
-/** Reads Chromium's stderr until it names its DevTools WebSocket. */
-async function debuggerUrl(stderr: ReadableStream<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  const reader = stderr.getReader();
-  const timer = setTimeout(() => reader.cancel(), 20_000);
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(text);
-      if (m) {
-        // Keep draining so that Chromium never blocks on a full pipe.
-        (async () => {
-          while (!(await reader.read().catch(() => ({ done: true }))).done) { /* discard */ }
-        })();
-        return m[1];
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  throw new RunError("cannot start chromium", text.trim().split("\n").pop() ?? "no output");
-}
-
-/** A minimal DevTools protocol client: numbered commands, answers matched by id. */
-async function devTools(url: string) {
-  const socket = new WebSocket(url);
-  await new Promise((resolve, reject) => {
-    socket.onopen = resolve;
-    socket.onerror = () =>
-      reject(new RunError("cannot talk to chromium", `no WebSocket at ${url}`));
+  await using browser = await Browser.launch({ flags: ["--hide-scrollbars"] });
+  const tab = await browser.newTab();
+  await tab.evaluate(PAINT).catch((error) => {
+    throw new RunError("cannot paint the cover", error.message);
   });
-  let next = 0;
-  const waiting = new Map<number, [(value: Record<string, unknown>) => void, (e: Error) => void]>();
-  socket.onmessage = (event) => {
-    const message = JSON.parse(event.data);
-    const entry = waiting.get(message.id);
-    if (!entry) return;
-    waiting.delete(message.id);
-    if (message.error) entry[1](new RunError("chromium refused a command", message.error.message));
-    else entry[0](message.result);
+  // The size grows with the quality: search for the closest.
+  const sizes = new Map<number, Uint8Array>();
+  const at = async (quality: number) => {
+    if (!sizes.has(quality)) {
+      sizes.set(quality, await tab.screenshot(WIDTH, HEIGHT, { format: "jpeg", quality }));
+    }
+    return sizes.get(quality)!;
   };
-  return {
-    send(
-      method: string,
-      params: Record<string, unknown> = {},
-      sessionId?: string,
-    ): Promise<Record<string, unknown>> {
-      const id = ++next;
-      socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
-      return new Promise((resolve, reject) => waiting.set(id, [resolve, reject]));
-    },
-    close() {
-      socket.close();
-    },
-  };
-}
+  let low = 1;
+  let high = 100;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if ((await at(middle)).length <= goal) low = middle;
+    else high = middle;
+  }
+  const distance = async (quality: number) => Math.abs((await at(quality)).length - goal);
+  const quality = (await distance(low)) <= (await distance(high)) ? low : high;
+  const jpeg = await at(quality);
+  if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8 || jpeg[2] !== 0xff) {
+    throw new RunError("cannot make the cover", "Chromium did not return a JPEG");
+  }
+  await writeFileAtomic(output, jpeg);
+  writeErr(`make_cover: wrote ${output}: ${jpeg.length} bytes, JPEG quality ${quality}\n`);
+});

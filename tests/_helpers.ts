@@ -173,29 +173,6 @@ export async function writeAll(conn: Deno.Conn, data: Uint8Array | string): Prom
   while (done < bytes.length) done += await conn.write(bytes.subarray(done));
 }
 
-/** Is Debian's chromium installed? */
-export function chromiumPath(): string | null {
-  for (const path of ["/usr/bin/chromium", "/usr/bin/chromium-browser"]) {
-    try {
-      Deno.statSync(path);
-      return path;
-    } catch (error) {
-      // The test task may read only the project: ask the binary itself (--allow-run=chromium).
-      if (!(error instanceof Deno.errors.NotCapable)) continue;
-      try {
-        const { success } = new Deno.Command(path, {
-          args: ["--version"],
-          stdout: "null",
-          stderr: "null",
-        })
-          .outputSync();
-        if (success) return path;
-      } catch { /* try the next */ }
-    }
-  }
-  return null;
-}
-
 /** The local mirror of the book's server, started by {@linkcode startMirror}. */
 export interface Mirror extends AsyncDisposable {
   /** The port it listens on. */

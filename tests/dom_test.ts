@@ -11,7 +11,8 @@ import { DOMParser, parseHtml } from "../scripts/lib/dom.ts";
 import { describeAnchor, formatAnchorDescription } from "../core/links.ts";
 import type { DomElement, DomParentNode } from "../core/dom_types.ts";
 import { loadCorpus } from "./_corpus.ts";
-import { chromiumPath, SHARED } from "./_helpers.ts";
+import { SHARED } from "./_helpers.ts";
+import { CHROMIUM_FLAGS, hasChromium } from "../scripts/lib/cdp.ts";
 
 const PAGE2 = await Deno.readTextFile(`${SHARED}/seed/data/page2.htm`).catch(() =>
   '<h1>The Second Page</h1>\n<p>\nIf you like, you can switch back to the\n<a href="page1.htm">\nFirst Page</a>.\n</p>\n'
@@ -213,16 +214,9 @@ async function chromiumAnchors(
         scriptSafeJson(cases)
       };${BROWSER_PROGRAM}</script>`,
     );
-    const output = await new Deno.Command(chromium!, {
+    const output = await new Deno.Command("chromium", {
       args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        ...CHROMIUM_FLAGS,
         `--user-data-dir=${dir}/profile`,
         "--dump-dom",
         `file://${page}`,
@@ -241,8 +235,7 @@ async function chromiumAnchors(
   }
 }
 
-const chromium = chromiumPath();
-const noChromium = chromium === null;
+const noChromium = !(await hasChromium());
 if (noChromium) {
   console.error("SKIP dom_test: chromium not installed, anchors not compared with Chromium");
 }

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { ROOT } from "./_helpers.ts";
-import { Browser, hasChromium, type Tab } from "./_cdp.ts";
+import { Browser, hasChromium, type Tab } from "../scripts/lib/cdp.ts";
 
 const CHROMIUM = await hasChromium();
 if (!CHROMIUM) console.log("SKIP: chromium is not installed; the web security tests are ignored");

@@ -6,7 +6,7 @@
 // for the corpus are the oracles.
 
 import assert from "node:assert/strict";
-import { Browser, hasChromium, type Tab } from "./_cdp.ts";
+import { Browser, hasChromium, type Tab } from "../scripts/lib/cdp.ts";
 import { ROOT, SHARED } from "./_helpers.ts";
 
 const CHROMIUM = await hasChromium();

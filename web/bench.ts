@@ -20,7 +20,7 @@
  * @module
  */
 
-import { Browser } from "../tests/_cdp.ts";
+import { Browser } from "../scripts/lib/cdp.ts";
 import { integerOption, parseCommandLine, run } from "../scripts/_cli.ts";
 
 const DIST = new URL("dist/", import.meta.url);
