@@ -11,10 +11,6 @@
 export const ROOT: string = decodeURIComponent(new URL("..", import.meta.url).pathname)
   .replace(/\/$/, "");
 
-/** The shared folder beside the project (book data, HTML corpus). */
-export const SHARED: string = decodeURIComponent(new URL("../../shared", import.meta.url).pathname)
-  .replace(/\/$/, "");
-
 /** What a finished script produced. */
 export interface ScriptResult {
   /** Exit status. */

@@ -2,16 +2,29 @@
 
 /**
  * The scripts' HTML parser against Chromium's answers on the HTML corpus
- * (`../shared/corpus/`): the hrefs of `a[href]` and the number of `p`
- * elements, computed with the core's `extractLinksDom` and `countParagraphs`.
+ * (the corpus NETPROG_CORPUS names): the hrefs of `a[href]` and the number of
+ * `p` elements, computed with the core's `extractLinksDom` and
+ * `countParagraphs`. Without NETPROG_CORPUS these tests are ignored, each
+ * with a `SKIP:` line; tests/pitfalls_test.ts always runs on the project's own
+ * fixtures.
  */
 
 import assert from "node:assert/strict";
-import { compareCases, type Difference, loadCorpus } from "./_corpus.ts";
+import {
+  compareCases,
+  type Corpus,
+  corpusDir,
+  type Difference,
+  loadCorpus,
+  skipWithoutCorpus,
+} from "./_corpus.ts";
 import { parseHtml } from "../scripts/lib/dom.ts";
-import { SHARED } from "./_helpers.ts";
 
-const corpus = await loadCorpus(SHARED);
+const CORPUS_DIR = corpusDir();
+/** The corpus, or an empty one when NETPROG_CORPUS is not set (the tests are then ignored). */
+const corpus: Corpus = CORPUS_DIR === null
+  ? { pages: [], snippets: [], probes: [] }
+  : await loadCorpus(CORPUS_DIR);
 
 /** The snippets the corpus README lists as newer `<select>` parsing than parse5 8.1.1 knows. */
 const SELECT_SPEC_DRIFT = ["tests10:17", "tests10:18", "tests9:18", "tests9:19"];
@@ -28,14 +41,17 @@ function describe(differences: Difference[]): string {
     .join("\n");
 }
 
-Deno.test("corpus: every page gives Chromium's hrefs, p count and body text length", () => {
+const PAGES_TEST = "corpus: every page gives Chromium's hrefs, p count and body text length";
+Deno.test({ name: PAGES_TEST, ignore: skipWithoutCorpus(PAGES_TEST) }, () => {
   assert.equal(corpus.pages.length, 77);
   const differences = compareCases(corpus.pages, parseHtml, true);
   console.log(`pages: ${corpus.pages.length - differences.length}/${corpus.pages.length} agree`);
   assert.deepEqual(differences.map((d) => d.id), [], describe(differences));
 });
 
-Deno.test("corpus: at least 318 of the 323 html5lib snippets give Chromium's hrefs and p count", () => {
+const SNIPPETS_TEST =
+  "corpus: at least 318 of the 323 html5lib snippets give Chromium's hrefs and p count";
+Deno.test({ name: SNIPPETS_TEST, ignore: skipWithoutCorpus(SNIPPETS_TEST) }, () => {
   assert.equal(corpus.snippets.length, 323);
   const differences = compareCases(corpus.snippets, parseHtml);
   const agree = corpus.snippets.length - differences.length;
@@ -50,7 +66,8 @@ Deno.test("corpus: at least 318 of the 323 html5lib snippets give Chromium's hre
   assert.deepEqual(unexpected.map((d) => d.id), [], describe(unexpected));
 });
 
-Deno.test("corpus: the probes give Chromium's answers except newer <select> parsing", () => {
+const PROBES_TEST = "corpus: the probes give Chromium's answers except newer <select> parsing";
+Deno.test({ name: PROBES_TEST, ignore: skipWithoutCorpus(PROBES_TEST) }, () => {
   assert.equal(corpus.probes.length, 22);
   const differences = compareCases(corpus.probes, parseHtml, true);
   console.log(

@@ -10,13 +10,11 @@ import assert from "node:assert/strict";
 import { DOMParser, parseHtml } from "../scripts/lib/dom.ts";
 import { describeAnchor, formatAnchorDescription } from "../core/links.ts";
 import type { DomElement, DomParentNode } from "../core/dom_types.ts";
-import { loadCorpus } from "./_corpus.ts";
-import { SHARED } from "./_helpers.ts";
+import { corpusDir, loadCorpus, skipWithoutCorpus } from "./_corpus.ts";
+import { ROOT } from "./_helpers.ts";
 import { CHROMIUM_FLAGS, hasChromium } from "../scripts/lib/cdp.ts";
 
-const PAGE2 = await Deno.readTextFile(`${SHARED}/seed/data/page2.htm`).catch(() =>
-  '<h1>The Second Page</h1>\n<p>\nIf you like, you can switch back to the\n<a href="page1.htm">\nFirst Page</a>.\n</p>\n'
-);
+const PAGE2 = await Deno.readTextFile(`${ROOT}/data/page2.htm`);
 
 Deno.test("DOMParser: page2.htm's anchor is described exactly as urllink2 prints it", () => {
   const doc = new DOMParser().parseFromString(PAGE2, "text/html");
@@ -240,11 +238,13 @@ if (noChromium) {
   console.error("SKIP dom_test: chromium not installed, anchors not compared with Chromium");
 }
 
+const ANCHORS_TEST =
+  "parseHtml serializes and describes every anchor of the corpus as Chromium does";
 Deno.test({
-  name: "parseHtml serializes and describes every anchor of the corpus as Chromium does",
-  ignore: noChromium,
+  name: ANCHORS_TEST,
+  ignore: skipWithoutCorpus(ANCHORS_TEST) || noChromium,
   async fn() {
-    const corpus = await loadCorpus(SHARED);
+    const corpus = await loadCorpus(corpusDir()!);
     const cases = [...corpus.pages, ...corpus.snippets, ...corpus.probes]
       // The select probes and snippets follow newer parsing rules than parse5 8.1.1 knows.
       .filter((c) =>

@@ -15,15 +15,17 @@ import {
   ROOT,
   runScript,
   type ScriptResult,
-  SHARED,
   startMirror,
   startRawServer,
   writeAll,
 } from "./_helpers.ts";
 import { PythonLineStripper } from "../scripts/_fetch_text.ts";
+import { corpusDir, corpusTest } from "./_corpus.ts";
 
-const DATA = `${SHARED}/seed/data`;
-const PAGES = `${SHARED}/corpus/pages`;
+const DATA = `${ROOT}/data`;
+/** The pages of the corpus NETPROG_CORPUS names, or null: the corpus tests are then ignored. */
+const CORPUS = corpusDir();
+const PAGES = CORPUS === null ? null : `${CORPUS}/pages`;
 const encoder = new TextEncoder();
 
 /** The flag that lets a script reach the server at `origin` and nothing else. */
@@ -86,7 +88,9 @@ function startFixtureServer(): Deno.HttpServer<Deno.NetAddr> & { origin: string 
     const path = new URL(request.url).pathname;
     if (path.startsWith("/corpus/")) {
       const name = decodeURIComponent(path.slice("/corpus/".length));
-      if (!/^[\w.-]+\.html$/.test(name)) return new Response("no", { status: 404 });
+      if (PAGES === null || !/^[\w.-]+\.html$/.test(name)) {
+        return new Response("no", { status: 404 });
+      }
       const bytes = await Deno.readFile(`${PAGES}/${name}`);
       return new Response(bytes, { headers: { "content-type": "text/html" } });
     }
@@ -234,8 +238,9 @@ Deno.test("urlregex finds the book's pattern only: page1's absolute link, none i
   assert.equal(page2.stdout, "Enter - ");
 });
 
-Deno.test("urlregex agrees with Python's re.findall on every corpus page", async () => {
-  const names = Object.keys(JSON.parse(await Deno.readTextFile(`${SHARED}/corpus/expected.json`)));
+const URLREGEX_CORPUS = "urlregex agrees with Python's re.findall on every corpus page";
+Deno.test(corpusTest(URLREGEX_CORPUS, async (corpus) => {
+  const names = Object.keys(JSON.parse(await Deno.readTextFile(`${corpus}/expected.json`)));
   const expected: Record<string, string> = JSON.parse(
     await python(
       `import sys, re, json
@@ -246,7 +251,7 @@ for name in sys.argv[2:]:
     found[name] = "".join(link.decode() + "\\n" for link in links)
 print(json.dumps(found))`,
       "",
-      [PAGES, ...names],
+      [`${corpus}/pages`, ...names],
     ),
   );
   await using server = startFixtureServer();
@@ -266,7 +271,7 @@ print(json.dumps(found))`,
   await Promise.all([worker(), worker()]);
   assert.deepEqual(mismatches, []);
   assert.ok(Object.values(expected).join("").split("\n").length > 1000);
-});
+}));
 
 Deno.test("urllinks, urllink2 and exercise4 print the book's known outputs for page1 and page2", async () => {
   await using mirror = await startMirror();
@@ -305,9 +310,10 @@ Deno.test("urllinks, urllink2 and exercise4 print the book's known outputs for p
   assert.equal(paragraphs.stdout, "1\n");
 });
 
-Deno.test("urllinks and exercise4 agree with Chromium on every corpus page", async () => {
+const LINKS_CORPUS = "urllinks and exercise4 agree with Chromium on every corpus page";
+Deno.test(corpusTest(LINKS_CORPUS, async (corpus) => {
   const expected: Record<string, { hrefs: string[]; p: number }> = JSON.parse(
-    await Deno.readTextFile(`${SHARED}/corpus/expected.json`),
+    await Deno.readTextFile(`${corpus}/expected.json`),
   );
   const names = Object.keys(expected);
   assert.equal(names.length, 77);
@@ -334,7 +340,7 @@ Deno.test("urllinks and exercise4 agree with Chromium on every corpus page", asy
     }
   }
   assert.deepEqual(mismatches, []);
-});
+}));
 
 Deno.test("urllinks --absolute resolves against the final URL after a redirect", async () => {
   await using server = startFixtureServer();

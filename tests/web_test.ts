@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import { Browser, hasChromium, type Tab } from "../scripts/lib/cdp.ts";
-import { ROOT, SHARED } from "./_helpers.ts";
+import { ROOT } from "./_helpers.ts";
+import { corpusTest } from "./_corpus.ts";
 
 const CHROMIUM = await hasChromium();
 if (!CHROMIUM) {
@@ -182,7 +183,7 @@ Deno.test({
       await tab.goto(`${origin}/`);
 
       await t.step("page1.htm: every hook agrees with Python", async () => {
-        const text = await Deno.readTextFile(`${SHARED}/seed/data/page1.htm`);
+        const text = await Deno.readTextFile(`${ROOT}/data/page1.htm`);
         await tab.evaluate(
           `document.getElementById("base-url").value = "http://data.pr4e.org/page1.htm"`,
         );
@@ -433,7 +434,7 @@ print(json.dumps({
       });
 
       await t.step("a saved page opens from the file picker and by drag and drop", async () => {
-        const page2 = `${SHARED}/seed/data/page2.htm`;
+        const page2 = `${ROOT}/data/page2.htm`;
         const text = await Deno.readTextFile(page2);
         const want = await python<string[]>(
           `import sys, json, html.parser
@@ -503,14 +504,15 @@ print(json.dumps(links.found))`,
         }
       });
 
-      await t.step("every corpus page: the links Chromium recorded, in order", async () => {
+      const corpusStep = "every corpus page: the links Chromium recorded, in order";
+      await t.step(corpusTest(corpusStep, async (corpus) => {
         const expected: Record<string, { hrefs: string[]; p: number }> = JSON.parse(
-          await Deno.readTextFile(`${SHARED}/corpus/expected.json`),
+          await Deno.readTextFile(`${corpus}/expected.json`),
         );
         const names = Object.keys(expected).sort();
         const texts = new Map<string, string>();
         for (const name of names) {
-          texts.set(name, await Deno.readTextFile(`${SHARED}/corpus/pages/${name}.html`));
+          texts.set(name, await Deno.readTextFile(`${corpus}/pages/${name}.html`));
         }
         const regex = await python<Record<string, string[]>>(
           `import sys, json, re
@@ -540,7 +542,7 @@ print(json.dumps({name: re.findall(${
           `  largest corpus page ${largest.name} (${largest.size} characters): ` +
             `paste to results ${Math.round(largest.ms)} ms`,
         );
-      });
+      }));
 
       await t.step("the built page works from file://", async () => {
         const local = await browser.newTab();

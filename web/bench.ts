@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --no-prompt --allow-read=web,../shared,/tmp --allow-write=/tmp --allow-net=127.0.0.1 --allow-run=chromium
+#!/usr/bin/env -S deno run --no-prompt --allow-read --allow-env=NETPROG_CORPUS --allow-write=/tmp --allow-net=127.0.0.1 --allow-run=chromium
 // Copyright netprog authors. MIT license.
 
 /**
@@ -6,12 +6,18 @@
  * results, for the largest corpus page and for a 5 MiB page (corpus pages
  * joined). Build first (`deno task build:web`).
  *
- *     deno run --no-prompt --allow-read=web,../shared,/tmp --allow-write=/tmp --allow-net=127.0.0.1 --allow-run=chromium web/bench.ts [--runs 5]
+ *     NETPROG_CORPUS=/path/to/corpus deno run --no-prompt --allow-read --allow-env=NETPROG_CORPUS --allow-write=/tmp --allow-net=127.0.0.1 --allow-run=chromium web/bench.ts [--runs 5]
  *
- * Permissions: `--allow-read=web,../shared` for the built page and the
- * corpus; `--allow-read=/tmp --allow-write=/tmp` for Chromium's throwaway
- * profile; `--allow-net=127.0.0.1` to serve the page and talk to Chromium;
- * `--allow-run=chromium` to start it.
+ * The pages are those of the corpus NETPROG_CORPUS names (other people's
+ * pages, kept outside the repository); without NETPROG_CORPUS it prints one
+ * `SKIP:` line and exits 0.
+ *
+ * Permissions: `--allow-read` for the built page, the corpus (wherever
+ * NETPROG_CORPUS puts it: a read list cannot name a folder known only when
+ * the bench runs) and Chromium's throwaway profile under /tmp;
+ * `--allow-env=NETPROG_CORPUS` to find the corpus; `--allow-write=/tmp` for
+ * the profile; `--allow-net=127.0.0.1` to serve the page and talk to
+ * Chromium; `--allow-run=chromium` to start it.
  *
  * Prints one line per page: the medians of paste to results (the analysis
  * done, after the browser has painted the pasted text), paste to painted
@@ -22,9 +28,9 @@
 
 import { Browser } from "../scripts/lib/cdp.ts";
 import { integerOption, parseCommandLine, run } from "../scripts/_cli.ts";
+import { corpusDir } from "../tests/_corpus.ts";
 
 const DIST = new URL("dist/", import.meta.url);
-const PAGES = new URL("../../shared/corpus/pages/", import.meta.url);
 const FIVE_MIB = 5 * 1024 * 1024;
 const TYPES: Record<string, string> = {
   "index.html": "text/html; charset=utf-8",
@@ -48,8 +54,14 @@ await run("bench", async () => {
     0,
   );
   const runs = integerOption("runs", values.runs, 5, 1, 100);
-  const names = [...Deno.readDirSync(PAGES)].map((entry) => entry.name).sort();
-  const texts = await Promise.all(names.map((name) => Deno.readTextFile(new URL(name, PAGES))));
+  const corpus = corpusDir();
+  if (corpus === null) {
+    console.log("bench: SKIP: NETPROG_CORPUS is not set (the external HTML corpus of the pages)");
+    return;
+  }
+  const pages = `${corpus}/pages`;
+  const names = [...Deno.readDirSync(pages)].map((entry) => entry.name).sort();
+  const texts = await Promise.all(names.map((name) => Deno.readTextFile(`${pages}/${name}`)));
   let largest = 0;
   texts.forEach((text, i) => largest = text.length > texts[largest].length ? i : largest);
   let joined = "";
