@@ -28,6 +28,7 @@
  */
 
 import { onInterrupt, parseCommandLine, run, RunError, UsageError, writeOut } from "./_cli.ts";
+import { startMirror } from "./lib/mirror.ts";
 
 const USAGE =
   `Usage: deno run --allow-run=deno --allow-read=scripts,/tmp --allow-write=/tmp scripts/demo.ts [options]
@@ -74,7 +75,6 @@ const PROGRAMS: Program[] = [
 ];
 
 const SCRIPTS = decodeURIComponent(new URL(".", import.meta.url).pathname);
-const DATA = decodeURIComponent(new URL("../data", import.meta.url).pathname);
 const encoder = new TextEncoder();
 
 run("demo", async () => {
@@ -114,7 +114,7 @@ run("demo", async () => {
   }
   const mirror = await startMirror();
   const cleanUp = async () => {
-    await mirror.stop();
+    await mirror.close();
     await Deno.remove(folder, { recursive: true }).catch(() => {});
   };
   const cleanUpOnInterrupt = onInterrupt(cleanUp);
@@ -255,59 +255,4 @@ function loopbackFlags(source: string, hostPort: string): string[] {
     adjusted.unshift(`--allow-net=${hostPort}`);
   }
   return adjusted.filter((flag) => flag !== "--no-prompt");
-}
-
-/** Starts `scripts/serve.ts --port 0` and reads the port from its first line. */
-async function startMirror(): Promise<{ port: number; firstLine: string; stop(): Promise<void> }> {
-  const child = new Deno.Command("deno", {
-    args: [
-      "run",
-      "--no-prompt",
-      "--allow-net=127.0.0.1",
-      `--allow-read=${DATA}`,
-      `${SCRIPTS}serve.ts`,
-      "--port",
-      "0",
-      "--stop-on-stdin-close",
-    ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  // The request log is not part of the demo: read it and let it go.
-  const logReader = child.stderr.getReader();
-  const log = (async () => {
-    while (!(await logReader.read()).done);
-  })().catch(() => {});
-  const reader = child.stdout.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-  }
-  clearTimeout(timer);
-  const firstLine = text.split("\n", 1)[0];
-  const m = /^Serving the book's files on http:\/\/127\.0\.0\.1:(\d+)\/$/.exec(firstLine);
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    stopped ??= (async () => {
-      await child.stdin.close().catch(() => {});
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-      await child.status;
-      // Cancelled rather than read to the end: a launcher between us and the
-      // server (npm's Node.js shim for deno) can leave the server holding them.
-      await reader.cancel().catch(() => {});
-      await logReader.cancel().catch(() => {});
-      await log;
-    })();
-  if (!m) {
-    await stop();
-    throw new RunError("cannot start the mirror", firstLine || "it printed nothing");
-  }
-  return { port: Number(m[1]), firstLine, stop };
 }
