@@ -13,11 +13,58 @@
  * @module
  */
 
-/** Code points shown escaped although they are valid UTF-8 text. */
-function isUnsafeCodePoint(codePoint: number): boolean {
-  return (codePoint >= 0x80 && codePoint <= 0x9f) || // C1 controls (0x9b is CSI)
-    (codePoint >= 0x202a && codePoint <= 0x202e) || // bidirectional embeddings and overrides
-    (codePoint >= 0x2066 && codePoint <= 0x2069); // bidirectional isolates
+/**
+ * Whether a character could drive a terminal or reorder a line: the C0
+ * controls but tab, DEL, the C1 controls (0x9b is CSI), the bidirectional
+ * embeddings and overrides (U+202A to U+202E) and isolates (U+2066 to
+ * U+2069). The one rule behind {@linkcode TerminalEscaper} (which lets a
+ * line feed and a CRLF pair through as well) and {@linkcode escapeControls}.
+ *
+ * @param codePoint The character's code point.
+ * @returns True when the character must be shown escaped.
+ *
+ * @example Escape, DEL, CSI and a right-to-left override are controls; tab and é are not
+ * ```ts
+ * import { isTerminalControl } from "./terminal.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const controls = [0x1b, 0x7f, 0x9b, 0x202e].map(isTerminalControl);
+ * assertEquals(controls, [true, true, true, true]);
+ * assertEquals([0x09, 0xe9].map(isTerminalControl), [false, false]);
+ * ```
+ */
+export function isTerminalControl(codePoint: number): boolean {
+  return (codePoint < 0x20 && codePoint !== 0x09) || (codePoint >= 0x7f && codePoint <= 0x9f) ||
+    (codePoint >= 0x202a && codePoint <= 0x202e) || (codePoint >= 0x2066 && codePoint <= 0x2069);
+}
+
+/**
+ * Shows the controls of one line of text ({@linkcode isTerminalControl},
+ * line breaks included) escaped, as `\x1b` or `\u202e`, so that an error
+ * line quoting a URL or a server's reason phrase cannot drive the terminal
+ * or reorder the line.
+ *
+ * @param text One line of text.
+ * @returns The text, safe to print.
+ *
+ * @example An escape sequence in a URL
+ * ```ts
+ * import { escapeControls } from "./terminal.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * assertEquals(escapeControls('cannot use URL "\x1b[2J\u202e"'), 'cannot use URL "\\x1b[2J\\u202e"');
+ * assertEquals(escapeControls("café\tnaïve"), "café\tnaïve");
+ * ```
+ */
+export function escapeControls(text: string): string {
+  let shown = "";
+  for (const c of text) {
+    const code = c.codePointAt(0)!;
+    if (!isTerminalControl(code)) shown += c;
+    else if (code < 0x100) shown += `\\x${code.toString(16).padStart(2, "0")}`;
+    else shown += `\\u${code.toString(16).padStart(4, "0")}`;
+  }
+  return shown;
 }
 
 /** Does this byte pass unchanged when it is not part of a multi-byte sequence? */
@@ -158,7 +205,7 @@ export class TerminalEscaper {
       : n === 3
       ? ((p[0] & 0x0f) << 12) | ((p[1] & 0x3f) << 6) | (p[2] & 0x3f)
       : ((p[0] & 0x07) << 18) | ((p[1] & 0x3f) << 12) | ((p[2] & 0x3f) << 6) | (p[3] & 0x3f);
-    if (isUnsafeCodePoint(codePoint)) out.escapeCodePoint(codePoint);
+    if (isTerminalControl(codePoint)) out.escapeCodePoint(codePoint);
     else for (let i = 0; i < n; i++) out.byte(p[i]);
     this.#pendingLength = 0;
     this.#needed = 0;

@@ -30,9 +30,37 @@ export const PYTHON_WHITE_SPACE: string =
   "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005" +
   "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
 
-const WORD =
-  // deno-lint-ignore no-control-regex
-  /[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
+/**
+ * Whether a UTF-16 unit is white space for Python's `str.isspace()`: one of
+ * {@linkcode PYTHON_WHITE_SPACE}.
+ *
+ * @param unit A UTF-16 code unit, as `charCodeAt` gives it.
+ * @returns True for Python's white space.
+ *
+ * @example The information separators are white space, U+FEFF is not
+ * ```ts
+ * import { isPythonSpace } from "./words.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * assertEquals(["\x1c", "\u3000", "\ufeff", "a"].map((c) => isPythonSpace(c.charCodeAt(0))), [
+ *   true,
+ *   true,
+ *   false,
+ *   false,
+ * ]);
+ * ```
+ */
+export function isPythonSpace(unit: number): boolean {
+  return unit < SPACE_TABLE.length && SPACE_TABLE[unit] === 1;
+}
+
+/** {@linkcode PYTHON_WHITE_SPACE} as a table by UTF-16 unit (U+3000 is the highest). */
+const SPACE_TABLE = new Uint8Array(0x3001);
+for (const space of PYTHON_WHITE_SPACE) SPACE_TABLE[space.charCodeAt(0)] = 1;
+
+/** A run of characters that are not {@linkcode PYTHON_WHITE_SPACE}. */
+// None of the white space is special inside a character class.
+const WORD = new RegExp(`[^${PYTHON_WHITE_SPACE}]+`, "g");
 
 /**
  * Splits as Python's `str.split()` with no argument: on runs of Python's

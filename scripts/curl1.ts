@@ -25,13 +25,24 @@
  */
 
 import { parseUrlTarget } from "../mod.ts";
-import { integerOption, parseCommandLine, requireAtomicWrite, run } from "./_cli.ts";
-import { NET_ARGS, NET_USAGE, netOptions } from "./_net.ts";
-import { AtomicFile, download, MemorySink } from "./_fast.ts";
+import {
+  MAX_BYTES,
+  maxBytes,
+  maxBytesHelp,
+  NET_HELP,
+  NET_OPTIONS,
+  OUTPUT,
+  parseCommandLine,
+  timeLimits,
+} from "./lib/args.ts";
+import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
+import { download } from "./lib/http_client.ts";
+import { run } from "./lib/run.ts";
+import { MemorySink } from "./lib/sinks.ts";
 
 const FLAGS =
   "--allow-net=data.pr4e.org:80 --allow-write=cover3.jpg,cover3.jpg.part --allow-read=cover3.jpg.part";
-const MAX_BYTES = 256 * 1024 * 1024;
+const MAX_BYTES_HELD = 256 * 1024 * 1024;
 
 const USAGE = `Usage: deno run ${FLAGS} scripts/curl1.ts [URL] [options]
 
@@ -41,30 +52,21 @@ allow it with --allow-net=HOST:PORT instead.
 
 Options:
   -o, --output PATH          save as PATH instead (allow PATH and PATH.part)
-  --max-bytes N              largest body held in memory (default ${MAX_BYTES}, 256 MiB)
-${NET_USAGE}  -h, --help                 print this help
+${maxBytesHelp(MAX_BYTES_HELD)}${NET_HELP}  -h, --help                 print this help
 `;
 
 run("curl1", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
-    ...NET_ARGS,
-    output: { type: "string", short: "o" },
-    "max-bytes": { type: "string" },
+    ...NET_OPTIONS,
+    ...OUTPUT,
+    ...MAX_BYTES,
   });
-  const options = netOptions(values);
-  const maxBytes = integerOption("max-bytes", values["max-bytes"], MAX_BYTES, 0, 2 ** 32);
+  const limits = { ...timeLimits(values), maxBytes: maxBytes(values, MAX_BYTES_HELD) };
   const url = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/cover3.jpg").url;
   const output = values.output ?? "cover3.jpg";
   await requireAtomicWrite(output);
 
   const img = new MemorySink();
-  await download(url, img, { ...options, maxBytes });
-  const fhand = await AtomicFile.create(output, Infinity);
-  try {
-    await fhand.sink.write([img.bytes()]);
-  } catch (error) {
-    await fhand.abort();
-    throw error;
-  }
-  await fhand.commit();
+  await download(url, img, limits);
+  await AtomicFile.write(output, img.bytes());
 });

@@ -26,9 +26,20 @@
  */
 
 import { parseUrlTarget } from "../mod.ts";
-import { integerOption, parseCommandLine, requireAtomicWrite, run, writeOut } from "./_cli.ts";
-import { NET_ARGS, NET_USAGE, netOptions } from "./_net.ts";
-import { AtomicFile, download } from "./_fast.ts";
+import {
+  MAX_BYTES,
+  maxBytes,
+  maxBytesHelp,
+  NET_HELP,
+  NET_OPTIONS,
+  OUTPUT,
+  parseCommandLine,
+  timeLimits,
+} from "./lib/args.ts";
+import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
+import { download } from "./lib/http_client.ts";
+import { run } from "./lib/run.ts";
+import { stdout } from "./lib/stdio.ts";
 
 const FLAGS =
   "--allow-net=data.pr4e.org:80 --allow-write=cover3.jpg,cover3.jpg.part --allow-read=cover3.jpg.part";
@@ -41,20 +52,16 @@ for another host, allow it with --allow-net=HOST:PORT instead.
 
 Options:
   -o, --output PATH          save as PATH instead (allow PATH and PATH.part)
-  --max-bytes N              refuse a body larger than N bytes (default: no limit)
-${NET_USAGE}  -h, --help                 print this help
+${maxBytesHelp(Infinity)}${NET_HELP}  -h, --help                 print this help
 `;
 
 run("curl2", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
-    ...NET_ARGS,
-    output: { type: "string", short: "o" },
-    "max-bytes": { type: "string" },
+    ...NET_OPTIONS,
+    ...OUTPUT,
+    ...MAX_BYTES,
   });
-  const options = netOptions(values);
-  const maxBytes = values["max-bytes"] === undefined
-    ? Infinity
-    : integerOption("max-bytes", values["max-bytes"], 0, 0, Number.MAX_SAFE_INTEGER);
+  const limits = { ...timeLimits(values), maxBytes: maxBytes(values, Infinity) };
   const url = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/cover3.jpg").url;
   const output = values.output ?? "cover3.jpg";
   await requireAtomicWrite(output);
@@ -62,11 +69,11 @@ run("curl2", async () => {
   const fhand = await AtomicFile.create(output, 100_000);
   let size: number;
   try {
-    size = await download(url, fhand.sink, { ...options, maxBytes });
+    size = await download(url, fhand.sink, limits);
   } catch (error) {
     await fhand.abort();
     throw error;
   }
   await fhand.commit();
-  await writeOut(`${size} characters copied.\n`);
+  await stdout.print(`${size} characters copied.\n`);
 });

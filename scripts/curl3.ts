@@ -27,16 +27,20 @@
 
 import { fileNameFromUrl, parseUrlTarget } from "../mod.ts";
 import {
-  input,
-  integerOption,
+  MAX_BYTES,
+  maxBytes,
+  maxBytesHelp,
+  NET_HELP,
+  NET_OPTIONS,
+  OUTPUT,
   parseCommandLine,
-  requireAtomicWrite,
-  run,
-  UsageError,
-  writeOut,
-} from "./_cli.ts";
-import { NET_ARGS, NET_USAGE, netOptions } from "./_net.ts";
-import { AtomicFile, download } from "./_fast.ts";
+  timeLimits,
+} from "./lib/args.ts";
+import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
+import { UsageError } from "./lib/errors.ts";
+import { download } from "./lib/http_client.ts";
+import { run } from "./lib/run.ts";
+import { input, stdout } from "./lib/stdio.ts";
 
 const FLAGS = "--allow-net=data.pr4e.org:80 --allow-read=. --allow-write=.";
 
@@ -49,8 +53,7 @@ data.pr4e.org, allow it with --allow-net=HOST:PORT instead.
 
 Options:
   -o, --output PATH          save as PATH instead of the name from the URL
-  --max-bytes N              refuse a body larger than N bytes (default: no limit)
-${NET_USAGE}  -h, --help                 print this help
+${maxBytesHelp(Infinity)}${NET_HELP}  -h, --help                 print this help
 `;
 
 /** Whether anything (a file, a folder, a symlink, even a broken one) has this name. */
@@ -66,17 +69,14 @@ async function exists(path: string): Promise<boolean> {
 
 run("curl3", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
-    ...NET_ARGS,
-    output: { type: "string", short: "o" },
-    "max-bytes": { type: "string" },
+    ...NET_OPTIONS,
+    ...OUTPUT,
+    ...MAX_BYTES,
   });
-  const options = netOptions(values);
-  const maxBytes = values["max-bytes"] === undefined
-    ? Infinity
-    : integerOption("max-bytes", values["max-bytes"], 0, 0, Number.MAX_SAFE_INTEGER);
+  const limits = { ...timeLimits(values), maxBytes: maxBytes(values, Infinity) };
   let urlstr = positionals[0];
   if (urlstr === undefined) {
-    await writeOut("Please enter a URL like http://data.pr4e.org/cover3.jpg\n");
+    await stdout.print("Please enter a URL like http://data.pr4e.org/cover3.jpg\n");
     urlstr = await input("", "a URL");
   }
   const url = parseUrlTarget(urlstr).url;
@@ -90,23 +90,23 @@ run("curl3", async () => {
       answer = await input(`Replace ${fname} (Y/n)?`, "an answer");
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      await writeOut("\n");
+      await stdout.print("\n");
     }
     if (answer !== "Y") {
-      await writeOut("Data not copied\n");
+      await stdout.print("Data not copied\n");
       return;
     }
-    await writeOut(`Replacing ${fname}\n`);
+    await stdout.print(`Replacing ${fname}\n`);
   }
 
   const fhand = await AtomicFile.create(fname, 100_000);
   let size: number;
   try {
-    size = await download(url, fhand.sink, { ...options, maxBytes });
+    size = await download(url, fhand.sink, limits);
   } catch (error) {
     await fhand.abort();
     throw error;
   }
   await fhand.commit();
-  await writeOut(`${size} characters copied to ${fname}\n`);
+  await stdout.print(`${size} characters copied to ${fname}\n`);
 });

@@ -21,20 +21,13 @@
  * @module
  */
 
-import { parseUrlTarget } from "../mod.ts";
-import { input, parseCommandLine, run, StdoutQueue, writeOut } from "./_cli.ts";
-import {
-  connectTo,
-  endpoint,
-  NET_ARGS,
-  NET_USAGE,
-  netOptions,
-  readChunks,
-  sendAll,
-} from "./_net.ts";
+import { countCodePoints, parseUrlTarget } from "../mod.ts";
+import { NET_HELP, NET_OPTIONS, parseCommandLine, timeLimits } from "./lib/args.ts";
+import { Conn } from "./lib/conn.ts";
+import { run } from "./lib/run.ts";
+import { input, stdout } from "./lib/stdio.ts";
 
 const SHOWN = 3000;
-const encoder = new TextEncoder();
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/exercise2.ts [URL] [options]
 
@@ -44,42 +37,26 @@ a raw TCP connection, shows the first ${SHOWN} characters received, then prints
 data.pr4e.org, allow it with --allow-net=HOST:PORT instead.
 
 Options:
-${NET_USAGE}  -h, --help                 print this help
+${NET_HELP}  -h, --help                 print this help
 `;
 
 run("exercise2", async () => {
-  const { values, positionals } = parseCommandLine(USAGE, NET_ARGS);
-  const options = netOptions(values);
+  const { values, positionals } = parseCommandLine(USAGE, NET_OPTIONS);
   const url = positionals[0] ?? await input("Enter: ", "a URL");
   const target = parseUrlTarget(url);
-  const where = endpoint(target);
-  const mysock = await connectTo(target, options);
-  await sendAll(mysock, `GET ${target.url} HTTP/1.0\r\n\r\n`, where);
+  const mysock = await Conn.open(target, timeLimits(values));
+  await mysock.send(`GET ${target.url} HTTP/1.0\r\n\r\n`);
 
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  const stdout = new StdoutQueue();
   let count = 0;
   const show = async (text: string) => {
-    if (count < SHOWN) await stdout.write(encoder.encode(firstCodePoints(text, SHOWN - count)));
+    if (count < SHOWN) await stdout.print(firstCodePoints(text, SHOWN - count));
     count += countCodePoints(text);
   };
-  for await (const data of readChunks(mysock, { size: 512, ...options, where })) {
-    await show(decoder.decode(data, { stream: true }));
-  }
+  for await (const data of mysock.chunks(512)) await show(decoder.decode(data, { stream: true }));
   await show(decoder.decode());
-  await stdout.flush();
-  await writeOut(`\nTotal characters: ${count}\n`);
+  await stdout.print(`\nTotal characters: ${count}\n`);
 });
-
-/** Code points in well-formed text: every UTF-16 unit except low surrogates. */
-function countCodePoints(text: string): number {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0xdc00 || unit > 0xdfff) count++;
-  }
-  return count;
-}
 
 /** The first `n` code points of well-formed text. */
 function firstCodePoints(text: string, n: number): string {

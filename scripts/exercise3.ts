@@ -24,14 +24,10 @@
  */
 
 import { countCodePoints, parseUrlTarget } from "../mod.ts";
-import { input, parseCommandLine, run, secondsOption } from "./_cli.ts";
-import {
-  DEFAULT_TIMEOUT_SECONDS,
-  FETCH_ARGS,
-  fetchBody,
-  showText,
-  TIMEOUT_USAGE,
-} from "./_fetch_text.ts";
+import { parseCommandLine, timeLimits, TIMEOUT, TIMEOUT_HELP } from "./lib/args.ts";
+import { fetchBody } from "./lib/fetch_body.ts";
+import { run } from "./lib/run.ts";
+import { input, stdout } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/exercise3.ts [URL]
 
@@ -41,23 +37,23 @@ in it. The book's files are on data.pr4e.org; for another host, allow it with
 --allow-net=HOST:PORT instead.
 
 Options:
-${TIMEOUT_USAGE}  -h, --help         print this help
+${TIMEOUT_HELP}  -h, --help                 print this help
 `;
 
 const SHOWN = 3000;
 
 run("exercise3", async () => {
-  const { values, positionals } = parseCommandLine(USAGE, { timeout: FETCH_ARGS.timeout });
-  const timeoutSeconds = secondsOption("timeout", values.timeout, DEFAULT_TIMEOUT_SECONDS);
+  const { values, positionals } = parseCommandLine(USAGE, TIMEOUT);
+  const limits = timeLimits(values);
   const url = parseUrlTarget(positionals[0] ?? await input("Enter - ", "a URL")).url;
-  const fhand = await fetchBody(url, { timeoutSeconds, keepByteOrderMark: true });
+  const fhand = await fetchBody(url, { ...limits, keepByteOrderMark: true });
   let count = 0;
   for await (const text of fhand.textChunks()) {
     if (count < SHOWN) {
       const shown = Array.from(text.slice(0, 2 * (SHOWN - count))).slice(0, SHOWN - count);
-      await showText(shown.join(""));
+      await stdout.print(shown.join(""));
     }
     count += countCodePoints(text);
   }
-  await showText(`\nTotal characters: ${count}\n`);
+  await stdout.print(`\nTotal characters: ${count}\n`);
 });

@@ -20,15 +20,11 @@
  */
 
 import { countParagraphs, parseUrlTarget } from "../mod.ts";
-import { input, parseCommandLine, run, writeOut } from "./_cli.ts";
 import { DOMParser } from "./lib/dom.ts";
-import {
-  FETCH_ARGS,
-  fetchBody,
-  fetchOptions,
-  MAX_BYTES_USAGE,
-  TIMEOUT_USAGE,
-} from "./_fetch_text.ts";
+import { PAGE_HELP, PAGE_OPTIONS, pageLimits, parseCommandLine } from "./lib/args.ts";
+import { fetchBody } from "./lib/fetch_body.ts";
+import { run } from "./lib/run.ts";
+import { input, stdout } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/exercise4.ts [URL]
 
@@ -38,16 +34,16 @@ The book's pages are on data.pr4e.org; for another host, allow it with
 --allow-net=HOST:PORT instead.
 
 Options:
-${TIMEOUT_USAGE}${MAX_BYTES_USAGE}  -h, --help         print this help
+${PAGE_HELP}  -h, --help                 print this help
 `;
 
 run("exercise4", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
-    ...FETCH_ARGS,
+    ...PAGE_OPTIONS,
   });
-  const options = fetchOptions(values);
+  const options = pageLimits(values);
   const url = parseUrlTarget(positionals[0] ?? await input("Enter - ", "a URL")).url;
   const page = await fetchBody(url, options);
   const soup = new DOMParser().parseFromString(await page.text(), "text/html");
-  await writeOut(`${countParagraphs(soup)}\n`);
+  await stdout.print(`${countParagraphs(soup)}\n`);
 });

@@ -25,9 +25,11 @@
  */
 
 import { HeaderEndFinder, parseUrlTarget } from "../mod.ts";
-import { parseCommandLine, run, RunError } from "./_cli.ts";
-import { NET_ARGS, NET_USAGE, netOptions } from "./_net.ts";
-import { FastConn, pumpRaw, stdoutSink } from "./_fast.ts";
+import { NET_HELP, NET_OPTIONS, parseCommandLine, timeLimits } from "./lib/args.ts";
+import { Conn } from "./lib/conn.ts";
+import { RunError } from "./lib/errors.ts";
+import { run } from "./lib/run.ts";
+import { stdout } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/exercise5.ts [URL] [options]
 
@@ -37,35 +39,28 @@ http://data.pr4e.org/romeo.txt; for another host, allow it with
 --allow-net=HOST:PORT instead.
 
 Options:
-${NET_USAGE}  -h, --help                 print this help
+${NET_HELP}  -h, --help                 print this help
 `;
 
 run("exercise5", async () => {
-  const { values, positionals } = parseCommandLine(USAGE, NET_ARGS);
-  const options = netOptions(values);
+  const { values, positionals } = parseCommandLine(USAGE, NET_OPTIONS);
   const target = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/romeo.txt");
-  const mysock = await FastConn.open(target, options);
-  await mysock.send(new TextEncoder().encode(`GET ${target.url} HTTP/1.0\r\n\r\n`));
+  const mysock = await Conn.open(target, timeLimits(values));
+  await mysock.send(`GET ${target.url} HTTP/1.0\r\n\r\n`);
 
   const finder = new HeaderEndFinder();
   let seen = 0;
   let bodyStart = -1;
-  const out = stdoutSink();
-  let count: number;
-  try {
-    count = await pumpRaw(mysock, (data) => {
-      if (bodyStart < 0) {
-        const pos = finder.push(data);
-        if (pos >= 0) bodyStart = pos + 4;
-      }
-      const start = seen;
-      seen += data.length;
-      if (bodyStart < 0 || bodyStart >= seen) return null;
-      return data.subarray(Math.max(0, bodyStart - start));
-    }, out);
-  } finally {
-    await out.end(); // what came before a failure is shown too
-  }
+  const count = await mysock.pump((data) => {
+    if (bodyStart < 0) {
+      const pos = finder.push(data);
+      if (pos >= 0) bodyStart = pos + 4;
+    }
+    const start = seen;
+    seen += data.length;
+    if (bodyStart < 0 || bodyStart >= seen) return null;
+    return data.subarray(Math.max(0, bodyStart - start));
+  }, stdout);
   if (bodyStart < 0) {
     throw new RunError(
       "cannot find the end of the headers",

@@ -35,22 +35,23 @@
 import { fileNameFromUrl, parseUrlTarget, type ResponseHead } from "../mod.ts";
 import {
   integerOption,
+  MAX_BYTES,
+  maxBytes,
+  maxBytesHelp,
+  NET_HELP,
+  NET_OPTIONS,
+  OUTPUT,
   parseCommandLine,
-  requireAtomicWrite,
-  run,
-  RunError,
-  UsageError,
-} from "./_cli.ts";
-import { NET_ARGS, NET_USAGE, netOptions } from "./_net.ts";
-import {
-  AtomicFile,
-  type BodySink,
-  countingSink,
-  HttpClient,
   parseHeaderArg,
-  stdoutSink,
-} from "./_fast.ts";
-import { Progress } from "./_progress.ts";
+  timeLimits,
+} from "./lib/args.ts";
+import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
+import { RunError, UsageError } from "./lib/errors.ts";
+import { HttpClient } from "./lib/http_client.ts";
+import { Progress } from "./lib/progress.ts";
+import { firstLine, isPermissionError, run } from "./lib/run.ts";
+import { type BodySink, countingSink } from "./lib/sinks.ts";
+import { stdout } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/rawget.ts [URL...] [options]
 
@@ -73,10 +74,11 @@ Options:
                              (an empty value removes it); may be repeated
   --http1.0                  send HTTP/1.0 requests (no keep-alive)
   -f, --fail                 an HTTP error status (400 and up) is an error
-  --max-bytes N              refuse a body larger than N bytes (default: no limit)
-  --cacert FILE              also trust the PEM certificate(s) in FILE for https
+${
+  maxBytesHelp(Infinity)
+}  --cacert FILE              also trust the PEM certificate(s) in FILE for https
                              (allow --allow-read=FILE)
-${NET_USAGE}  -h, --help                 print this help
+${NET_HELP}  -h, --help                 print this help
 `;
 
 /** The status line and header lines as the parser read them, CRLF-separated, blank line last. */
@@ -86,30 +88,27 @@ function headText(head: ResponseHead): string {
   return lines.join("\r\n") + "\r\n\r\n";
 }
 
-const encoder = new TextEncoder();
 /** The head written before the body (with -i or -I): body writes wait for it. */
 let pendingHead: Promise<void> = Promise.resolve();
 
 run("rawget", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
-    ...NET_ARGS,
+    ...NET_OPTIONS,
+    ...OUTPUT,
+    ...MAX_BYTES,
     include: { type: "boolean", short: "i" },
     head: { type: "boolean", short: "I" },
     location: { type: "boolean", short: "L" },
     "max-redirs": { type: "string" },
-    output: { type: "string", short: "o" },
     "remote-name": { type: "boolean", short: "O" },
     header: { type: "string", short: "H", multiple: true },
     "http1.0": { type: "boolean" },
     fail: { type: "boolean", short: "f" },
-    "max-bytes": { type: "string" },
     cacert: { type: "string" },
   }, Infinity);
-  const options = netOptions(values);
   const maxRedirects = integerOption("max-redirs", values["max-redirs"], 10, 0, 1000);
-  const maxBytes = values["max-bytes"] === undefined
-    ? Infinity
-    : integerOption("max-bytes", values["max-bytes"], 0, 0, Number.MAX_SAFE_INTEGER);
+  const limit = maxBytes(values, Infinity);
+  const limits = timeLimits(values);
   const headers = ((values.header ?? []) as unknown as string[]).map(parseHeaderArg);
   const targets = (positionals.length > 0 ? positionals : ["http://data.pr4e.org/romeo.txt"])
     .map(parseUrlTarget);
@@ -126,22 +125,19 @@ run("rawget", async () => {
     try {
       caCerts = [await Deno.readTextFile(values.cacert)];
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) throw error;
-      const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
-      throw new RunError(`cannot read --cacert ${values.cacert}`, why);
+      if (isPermissionError(error)) throw error;
+      throw new RunError(`cannot read --cacert ${values.cacert}`, firstLine(error));
     }
   }
   const method = values.head ? "HEAD" : "GET";
   const stderrIsTerminal = Deno.stderr.isTerminal();
-  const stdoutIsTerminal = Deno.stdout.isTerminal();
-  const out = stdoutSink(Deno.stdout.isTerminal());
-  const client = new HttpClient({ ...options, caCerts });
+  const client = new HttpClient({ ...limits, caCerts });
   try {
     let progress: Progress | undefined;
     const onHead = (head: ResponseHead) => {
       if (values.include || values.head) {
         // The head goes out before any body byte: the body's first write awaits this one.
-        pendingHead = pendingHead.then(() => out.write([encoder.encode(headText(head))]));
+        pendingHead = pendingHead.then(() => stdout.print(headText(head)));
       }
     };
     const bodySink = (head: ResponseHead, at: string, file: AtomicFile | null): BodySink => {
@@ -150,11 +146,11 @@ run("rawget", async () => {
       }
       progress?.done();
       progress = undefined;
-      const sink: BodySink = file?.sink ?? out;
+      const sink: BodySink = file?.sink ?? stdout;
       const afterHead: BodySink = values.include || values.head
         ? { write: (views) => pendingHead.then(() => sink.write(views)) }
         : sink;
-      if (!stderrIsTerminal || (file === null && stdoutIsTerminal)) return afterHead;
+      if (!stderrIsTerminal || (file === null && stdout.terminal)) return afterHead;
       const length = Number(head.headers.get("content-length") ?? NaN);
       const bar = new Progress(Number.isSafeInteger(length) ? length : null, true);
       progress = bar;
@@ -166,7 +162,7 @@ run("rawget", async () => {
         await client.pipeline(targets, {
           method,
           headers,
-          maxBytes,
+          maxBytes: limit,
           onHead,
           sinkFor: (head, at) => bodySink(head, at, null),
         });
@@ -186,7 +182,7 @@ run("rawget", async () => {
           maxRedirects,
           http10: values["http1.0"],
           headers,
-          maxBytes,
+          maxBytes: limit,
           onHead,
           sinkFor: (head, at) => bodySink(head, at, file),
         });
@@ -202,6 +198,5 @@ run("rawget", async () => {
     }
   } finally {
     client.close();
-    await out.end(); // what came before a failure is shown too
   }
 });

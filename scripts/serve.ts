@@ -33,7 +33,10 @@
  * @module
  */
 
-import { integerOption, parseCommandLine, run, RunError, secondsOption, writeErr } from "./_cli.ts";
+import { integerOption, parseCommandLine, secondsOption } from "./lib/args.ts";
+import { RunError } from "./lib/errors.ts";
+import { run } from "./lib/run.ts";
+import { writeErr } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=127.0.0.1 --allow-read=data scripts/serve.ts [options]
 

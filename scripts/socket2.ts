@@ -24,16 +24,10 @@
  */
 
 import { parseUrlTarget } from "../mod.ts";
-import { input, parseCommandLine, run, StdoutQueue } from "./_cli.ts";
-import {
-  connectTo,
-  endpoint,
-  NET_ARGS,
-  NET_USAGE,
-  netOptions,
-  readChunks,
-  sendAll,
-} from "./_net.ts";
+import { NET_HELP, NET_OPTIONS, parseCommandLine, timeLimits } from "./lib/args.ts";
+import { Conn } from "./lib/conn.ts";
+import { run } from "./lib/run.ts";
+import { input, stdout } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/socket2.ts [URL] [options]
 
@@ -44,23 +38,14 @@ terminal). For a host other than data.pr4e.org, allow it with
 --allow-net=HOST:PORT instead (port 80 for http, 443 for https).
 
 Options:
-${NET_USAGE}  -h, --help                 print this help
+${NET_HELP}  -h, --help                 print this help
 `;
 
 run("socket2", async () => {
-  const { values, positionals } = parseCommandLine(USAGE, NET_ARGS);
-  const options = netOptions(values);
+  const { values, positionals } = parseCommandLine(USAGE, NET_OPTIONS);
   const url = positionals[0] ?? await input("Enter: ", "a URL");
   const target = parseUrlTarget(url);
-  const where = endpoint(target);
-  const mysock = await connectTo(target, options);
-  await sendAll(mysock, `GET ${target.url} HTTP/1.0\r\n\r\n`, where);
-  const stdout = new StdoutQueue();
-  try {
-    for await (const data of readChunks(mysock, { size: 512, ...options, where })) {
-      await stdout.write(data);
-    }
-  } finally {
-    await stdout.flush(); // what came before a failure is shown too
-  }
+  const mysock = await Conn.open(target, timeLimits(values));
+  await mysock.send(`GET ${target.url} HTTP/1.0\r\n\r\n`);
+  for await (const data of mysock.chunks(512)) await stdout.write(data);
 });

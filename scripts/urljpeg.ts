@@ -31,29 +31,25 @@
 
 import { HeaderEndFinder, parseUrlTarget } from "../mod.ts";
 import {
-  integerOption,
+  MAX_BYTES,
+  maxBytes,
+  maxBytesHelp,
+  NET_HELP,
+  NET_OPTIONS,
+  OUTPUT,
   parseCommandLine,
-  requireAtomicWrite,
-  run,
-  RunError,
   secondsOption,
-  StdoutQueue,
-  writeFileAtomic,
-  writeOut,
-} from "./_cli.ts";
-import {
-  connectTo,
-  endpoint,
-  NET_ARGS,
-  NET_USAGE,
-  netOptions,
-  readChunks,
-  sendAll,
-} from "./_net.ts";
+  timeLimits,
+} from "./lib/args.ts";
+import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
+import { Conn } from "./lib/conn.ts";
+import { RunError } from "./lib/errors.ts";
+import { run } from "./lib/run.ts";
+import { stdout } from "./lib/stdio.ts";
 
 const FLAGS =
   "--allow-net=data.pr4e.org:80 --allow-write=stuff.jpg,stuff.jpg.part --allow-read=stuff.jpg.part";
-const MAX_BYTES = 64 * 1024 * 1024;
+const MAX_BYTES_HELD = 64 * 1024 * 1024;
 
 const USAGE = `Usage: deno run ${FLAGS} scripts/urljpeg.ts [URL] [options]
 
@@ -66,41 +62,38 @@ http://data.pr4e.org/cover3.jpg; for another host, allow it with
 Options:
   --delay SECONDS            sleep after each read (the book tries 0.25)
   -o, --output PATH          save the body as PATH instead (allow PATH and PATH.part)
-  --max-bytes N              largest response held in memory (default ${MAX_BYTES}, 64 MiB)
-${NET_USAGE}  -h, --help                 print this help
+${maxBytesHelp(MAX_BYTES_HELD)}${NET_HELP}  -h, --help                 print this help
 `;
 
 run("urljpeg", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
-    ...NET_ARGS,
+    ...NET_OPTIONS,
+    ...OUTPUT,
+    ...MAX_BYTES,
     delay: { type: "string" },
-    output: { type: "string", short: "o" },
-    "max-bytes": { type: "string" },
   });
-  const options = netOptions(values);
   const delay = secondsOption("delay", values.delay, 0, false);
-  const maxBytes = integerOption("max-bytes", values["max-bytes"], MAX_BYTES, 1, 2 ** 32);
+  const limit = maxBytes(values, MAX_BYTES_HELD);
   const output = values.output ?? "stuff.jpg";
   const target = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/cover3.jpg");
   await requireAtomicWrite(output);
-  const where = endpoint(target);
-  const mysock = await connectTo(target, options);
-  await sendAll(mysock, `GET ${target.url} HTTP/1.0\r\n\r\n`, where);
+  const mysock = await Conn.open(target, timeLimits(values));
+  await mysock.send(`GET ${target.url} HTTP/1.0\r\n\r\n`);
 
   const chunks: Uint8Array[] = [];
   const finder = new HeaderEndFinder();
   let count = 0;
-  for await (const data of readChunks(mysock, { size: 5120, ...options, where })) {
+  for await (const data of mysock.chunks(5120)) {
     count += data.length;
-    if (count > maxBytes) {
+    if (count > limit) {
       throw new RunError(
-        `cannot read from ${where}`,
-        `the response is larger than ${maxBytes} bytes (raise --max-bytes)`,
+        `cannot read from ${mysock.where}`,
+        `the response is larger than ${limit} bytes (raise --max-bytes)`,
       );
     }
     finder.push(data);
     chunks.push(data);
-    await writeOut(`${data.length} ${count}\n`);
+    await stdout.print(`${data.length} ${count}\n`);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay * 1000));
   }
 
@@ -117,10 +110,8 @@ run("urljpeg", async () => {
     picture.set(chunk, offset);
     offset += chunk.length;
   }
-  await writeOut(`Header length ${pos}\n`);
-  const header = new StdoutQueue(); // on a terminal, a server's escape sequences are shown escaped
-  await header.write(picture.subarray(0, pos));
-  await header.flush();
-  await writeOut("\n");
-  await writeFileAtomic(output, picture.subarray(pos + 4));
+  await stdout.print(`Header length ${pos}\n`);
+  await stdout.write(picture.subarray(0, pos)); // on a terminal, escape sequences are shown escaped
+  await stdout.print("\n");
+  await AtomicFile.write(output, picture.subarray(pos + 4));
 });

@@ -16,16 +16,11 @@
  * @module
  */
 
-import { parseUrlTarget } from "../mod.ts";
-import { parseCommandLine, run, secondsOption } from "./_cli.ts";
-import {
-  DEFAULT_TIMEOUT_SECONDS,
-  FETCH_ARGS,
-  fetchBody,
-  PythonLineStripper,
-  showText,
-  TIMEOUT_USAGE,
-} from "./_fetch_text.ts";
+import { parseUrlTarget, PythonLineStripper } from "../mod.ts";
+import { parseCommandLine, timeLimits, TIMEOUT, TIMEOUT_HELP } from "./lib/args.ts";
+import { fetchBody } from "./lib/fetch_body.ts";
+import { run } from "./lib/run.ts";
+import { stdout } from "./lib/stdio.ts";
 
 const USAGE =
   `Usage: deno run --allow-net=data.pr4e.org:80 scripts/urllib1.ts [URL] [--timeout SECONDS]
@@ -35,17 +30,17 @@ URL defaults to http://data.pr4e.org/romeo.txt; for another host, allow it
 with --allow-net=HOST:PORT instead.
 
 Options:
-${TIMEOUT_USAGE}  -h, --help         print this help
+${TIMEOUT_HELP}  -h, --help                 print this help
 `;
 
 run("urllib1", async () => {
-  const { values, positionals } = parseCommandLine(USAGE, { timeout: FETCH_ARGS.timeout });
+  const { values, positionals } = parseCommandLine(USAGE, TIMEOUT);
   const url = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/romeo.txt").url;
   const fhand = await fetchBody(url, {
-    timeoutSeconds: secondsOption("timeout", values.timeout, DEFAULT_TIMEOUT_SECONDS),
+    ...timeLimits(values),
     keepByteOrderMark: true,
   });
   const lines = new PythonLineStripper();
-  for await (const text of fhand.textChunks()) await showText(lines.push(text));
-  await showText(lines.end());
+  for await (const text of fhand.textChunks()) await stdout.print(lines.push(text));
+  await stdout.print(lines.end());
 });

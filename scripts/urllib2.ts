@@ -17,16 +17,11 @@
  * @module
  */
 
-import { parseUrlTarget } from "../mod.ts";
-import { parseCommandLine, run, secondsOption } from "./_cli.ts";
-import {
-  DEFAULT_TIMEOUT_SECONDS,
-  FETCH_ARGS,
-  fetchBody,
-  PythonLineStripper,
-  showText,
-  TIMEOUT_USAGE,
-} from "./_fetch_text.ts";
+import { parseUrlTarget, PythonLineStripper } from "../mod.ts";
+import { parseCommandLine, timeLimits, TIMEOUT, TIMEOUT_HELP } from "./lib/args.ts";
+import { fetchBody } from "./lib/fetch_body.ts";
+import { run } from "./lib/run.ts";
+import { stdout } from "./lib/stdio.ts";
 
 const USAGE =
   `Usage: deno run --allow-net=www.dr-chuck.com:80 scripts/urllib2.ts [URL] [--timeout SECONDS]
@@ -36,17 +31,17 @@ URL defaults to http://www.dr-chuck.com/page1.htm; for another host, allow it
 with --allow-net=HOST:PORT instead.
 
 Options:
-${TIMEOUT_USAGE}  -h, --help         print this help
+${TIMEOUT_HELP}  -h, --help                 print this help
 `;
 
 run("urllib2", async () => {
-  const { values, positionals } = parseCommandLine(USAGE, { timeout: FETCH_ARGS.timeout });
+  const { values, positionals } = parseCommandLine(USAGE, TIMEOUT);
   const url = parseUrlTarget(positionals[0] ?? "http://www.dr-chuck.com/page1.htm").url;
   const fhand = await fetchBody(url, {
-    timeoutSeconds: secondsOption("timeout", values.timeout, DEFAULT_TIMEOUT_SECONDS),
+    ...timeLimits(values),
     keepByteOrderMark: true,
   });
   const lines = new PythonLineStripper();
-  for await (const text of fhand.textChunks()) await showText(lines.push(text));
-  await showText(lines.end());
+  for await (const text of fhand.textChunks()) await stdout.print(lines.push(text));
+  await stdout.print(lines.end());
 });

@@ -42,24 +42,18 @@
  */
 
 import { extractLinksDom, parseUrlTarget } from "../mod.ts";
-import {
-  describeError,
-  input,
-  integerOption,
-  parseCommandLine,
-  run,
-  UsageError,
-  writeErr,
-  writeOut,
-} from "./_cli.ts";
 import { DOMParser } from "./lib/dom.ts";
 import {
-  FETCH_ARGS,
-  fetchBody,
-  fetchOptions,
-  MAX_BYTES_USAGE,
-  TIMEOUT_USAGE,
-} from "./_fetch_text.ts";
+  integerOption,
+  PAGE_HELP,
+  PAGE_OPTIONS,
+  pageLimits,
+  parseCommandLine,
+} from "./lib/args.ts";
+import { UsageError } from "./lib/errors.ts";
+import { fetchBody } from "./lib/fetch_body.ts";
+import { describeError, run } from "./lib/run.ts";
+import { input, stdout, writeErr } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/urllink3.ts [URL] [--count N]
 
@@ -70,8 +64,8 @@ The book's pages are on data.pr4e.org; to crawl another site, allow its host
 with --allow-net=HOST:PORT instead. Links to other hosts fail to retrieve.
 
 Options:
-  --count N          how many pages to retrieve
-${TIMEOUT_USAGE}${MAX_BYTES_USAGE}  -h, --help         print this help
+  --count N                  how many pages to retrieve
+${PAGE_HELP}  -h, --help                 print this help
 `;
 
 /** The answer to `How many to retrieve - `, as Python's `int()` reads it. */
@@ -88,9 +82,9 @@ function pageCount(answer: string): number {
 run("urllink3", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
     count: { type: "string" },
-    ...FETCH_ARGS,
+    ...PAGE_OPTIONS,
   });
-  const options = fetchOptions(values);
+  const options = pageLimits(values);
   const countOption = integerOption("count", values.count, 0, 1, Number.MAX_SAFE_INTEGER);
   const start = new URL(parseUrlTarget(positionals[0] ?? await input("Enter - ", "a URL")).url);
   start.hash = "";
@@ -101,14 +95,14 @@ run("urllink3", async () => {
   const failed: string[] = [];
 
   while (todo.length > 0 && count > 0) {
-    await writeOut(`====== To Retrieve: ${count} Queue Length: ${todo.length}\n`);
+    await stdout.print(`====== To Retrieve: ${count} Queue Length: ${todo.length}\n`);
     const url = todo.pop()!;
     if (visited.includes(url) || failed.includes(url)) {
-      await writeOut(`Skipping ${url}\n`);
+      await stdout.print(`Skipping ${url}\n`);
       continue;
     }
     count = count - 1;
-    await writeOut(`===== Retrieving  ${url}\n`);
+    await stdout.print(`===== Retrieving  ${url}\n`);
     let page, html;
     try {
       page = await fetchBody(url, options);
@@ -116,7 +110,7 @@ run("urllink3", async () => {
     } catch (error) {
       if (url === start.href && visited.length === 0) throw error;
       writeErr(`urllink3: ${url}: ${describeError(error)[0]}\n`);
-      await writeOut("*** Error in retrieval\n");
+      await stdout.print("*** Error in retrieval\n");
       failed.push(url);
       continue;
     }
@@ -131,5 +125,5 @@ run("urllink3", async () => {
       if (!visited.includes(link.href)) todo.push(link.href);
     }
   }
-  await writeOut(`Visited ${JSON.stringify(visited)}\n`);
+  await stdout.print(`Visited ${JSON.stringify(visited)}\n`);
 });

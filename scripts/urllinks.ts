@@ -23,16 +23,11 @@
  */
 
 import { extractLinksDom, parseUrlTarget } from "../mod.ts";
-import { input, parseCommandLine, run } from "./_cli.ts";
 import { DOMParser } from "./lib/dom.ts";
-import {
-  FETCH_ARGS,
-  fetchBody,
-  fetchOptions,
-  MAX_BYTES_USAGE,
-  showText,
-  TIMEOUT_USAGE,
-} from "./_fetch_text.ts";
+import { PAGE_HELP, PAGE_OPTIONS, pageLimits, parseCommandLine } from "./lib/args.ts";
+import { fetchBody } from "./lib/fetch_body.ts";
+import { run } from "./lib/run.ts";
+import { input, stdout } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/urllinks.ts [URL] [--absolute]
 
@@ -42,19 +37,19 @@ The book's pages are on data.pr4e.org; for another host, allow it with
 --allow-net=HOST:PORT instead.
 
 Options:
-  --absolute         resolve each link against the page's URL
-${TIMEOUT_USAGE}${MAX_BYTES_USAGE}  -h, --help         print this help
+  --absolute                 resolve each link against the page's URL
+${PAGE_HELP}  -h, --help                 print this help
 `;
 
 run("urllinks", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
     absolute: { type: "boolean" },
-    ...FETCH_ARGS,
+    ...PAGE_OPTIONS,
   });
-  const options = fetchOptions(values);
+  const options = pageLimits(values);
   const url = parseUrlTarget(positionals[0] ?? await input("Enter - ", "a URL")).url;
   const page = await fetchBody(url, options);
   const soup = new DOMParser().parseFromString(await page.text(), "text/html");
   const tags = extractLinksDom(soup, { baseUrl: values.absolute ? page.url : undefined });
-  await showText(tags.map((href) => `${href}\n`).join(""));
+  await stdout.print(tags.map((href) => `${href}\n`).join(""));
 });

@@ -20,15 +20,10 @@
  */
 
 import { extractLinksRegex, parseUrlTarget } from "../mod.ts";
-import { input, parseCommandLine, run } from "./_cli.ts";
-import {
-  FETCH_ARGS,
-  fetchBody,
-  fetchOptions,
-  MAX_BYTES_USAGE,
-  showText,
-  TIMEOUT_USAGE,
-} from "./_fetch_text.ts";
+import { PAGE_HELP, PAGE_OPTIONS, pageLimits, parseCommandLine } from "./lib/args.ts";
+import { fetchBody } from "./lib/fetch_body.ts";
+import { run } from "./lib/run.ts";
+import { input, stdout } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/urlregex.ts [URL]
 
@@ -38,16 +33,16 @@ The book's pages are on data.pr4e.org; for another host, allow it with
 --allow-net=HOST:PORT instead.
 
 Options:
-${TIMEOUT_USAGE}${MAX_BYTES_USAGE}  -h, --help         print this help
+${PAGE_HELP}  -h, --help                 print this help
 `;
 
 run("urlregex", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
-    ...FETCH_ARGS,
+    ...PAGE_OPTIONS,
   });
-  const options = fetchOptions(values);
+  const options = pageLimits(values);
   const url = parseUrlTarget(positionals[0] ?? await input("Enter - ", "a URL")).url;
   const html = await (await fetchBody(url, options)).text();
   const links = extractLinksRegex(html);
-  await showText(links.map((link) => link + "\n").join(""));
+  await stdout.print(links.map((link) => link + "\n").join(""));
 });

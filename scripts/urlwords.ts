@@ -22,15 +22,16 @@
  */
 
 import { formatWordCounts, parseUrlTarget, splitWords, topWords } from "../mod.ts";
-import { integerOption, parseCommandLine, run } from "./_cli.ts";
 import {
-  FETCH_ARGS,
-  fetchBody,
-  fetchOptions,
-  MAX_BYTES_USAGE,
-  showText,
-  TIMEOUT_USAGE,
-} from "./_fetch_text.ts";
+  integerOption,
+  PAGE_HELP,
+  PAGE_OPTIONS,
+  pageLimits,
+  parseCommandLine,
+} from "./lib/args.ts";
+import { fetchBody } from "./lib/fetch_body.ts";
+import { run } from "./lib/run.ts";
+import { stdout } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/urlwords.ts [URL] [--top N]
 
@@ -40,23 +41,24 @@ URL defaults to http://data.pr4e.org/romeo.txt; for another host, allow it
 with --allow-net=HOST:PORT instead.
 
 Options:
-  --top N            print the N most frequent words instead, "<count> <word>" a line
-${TIMEOUT_USAGE}${MAX_BYTES_USAGE}  -h, --help         print this help
+  --top N                    print the N most frequent words instead,
+                             "<count> <word>" a line
+${PAGE_HELP}  -h, --help                 print this help
 `;
 
 run("urlwords", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
     top: { type: "string" },
-    ...FETCH_ARGS,
+    ...PAGE_OPTIONS,
   });
   const url = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/romeo.txt").url;
   const top = integerOption("top", values.top, 0, 1, Number.MAX_SAFE_INTEGER);
-  const fhand = await fetchBody(url, { ...fetchOptions(values), keepByteOrderMark: true });
+  const fhand = await fetchBody(url, { ...pageLimits(values), keepByteOrderMark: true });
   const counts = new Map<string, number>();
   for await (const text of fhand.wordChunks()) {
     for (const word of splitWords(text)) counts.set(word, (counts.get(word) ?? 0) + 1);
   }
-  if (values.top === undefined) return await showText(formatWordCounts(counts) + "\n");
+  if (values.top === undefined) return await stdout.print(formatWordCounts(counts) + "\n");
   const lines = topWords(counts, top).map(([word, count]) => `${count} ${word}\n`);
-  await showText(lines.join(""));
+  await stdout.print(lines.join(""));
 });

@@ -3,7 +3,8 @@
 /** parseCommandLine: every form of option the scripts' usage texts show. */
 
 import assert from "node:assert/strict";
-import { parseCommandLine, UsageError } from "../scripts/_cli.ts";
+import { parseCommandLine } from "../scripts/lib/args.ts";
+import { UsageError } from "../scripts/lib/errors.ts";
 
 const OPTIONS = {
   include: { type: "boolean", short: "i" },

@@ -6,7 +6,9 @@
 
 import assert from "node:assert/strict";
 import { ROOT, runScript, startMirror, startRawServer, writeAll } from "./_helpers.ts";
-import { FastConn, MemorySink, receiveResponse } from "../scripts/_fast.ts";
+import { Conn } from "../scripts/lib/conn.ts";
+import { receiveResponse } from "../scripts/lib/http_client.ts";
+import { MemorySink } from "../scripts/lib/sinks.ts";
 
 const encoder = new TextEncoder();
 const COVER = Deno.readFileSync(`${ROOT}/data/cover3.jpg`);
@@ -304,7 +306,7 @@ Deno.test("the fast path decodes a chunked body fed at every split point and rea
     for (let at = 0; at <= response.length; at++) {
       if (readSize !== 1 && readSize !== 1 << 20 && at % 7 !== 0) continue;
       const server = serveSplit(response, at);
-      const conn = await FastConn.open(
+      const conn = await Conn.open(
         { scheme: "http", hostname: "127.0.0.1", port: server.port },
         { readSize },
       );
@@ -330,7 +332,7 @@ Deno.test("the fast path keeps bytes past the end of a response for the next one
     "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nde",
   );
   const server = serveSplit(two, two.length);
-  const conn = await FastConn.open({ scheme: "http", hostname: "127.0.0.1", port: server.port });
+  const conn = await Conn.open({ scheme: "http", hostname: "127.0.0.1", port: server.port });
   try {
     const bodies: string[] = [];
     for (let i = 0; i < 2; i++) {

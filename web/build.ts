@@ -25,7 +25,8 @@
  * @module
  */
 
-import { run, RunError } from "../scripts/_cli.ts";
+import { RunError } from "../scripts/lib/errors.ts";
+import { run } from "../scripts/lib/run.ts";
 
 const WEB = new URL(".", import.meta.url);
 const DIST = new URL("dist/", WEB);

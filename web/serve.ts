@@ -14,7 +14,9 @@
  * @module
  */
 
-import { integerOption, parseCommandLine, run, RunError } from "../scripts/_cli.ts";
+import { integerOption, parseCommandLine } from "../scripts/lib/args.ts";
+import { RunError } from "../scripts/lib/errors.ts";
+import { run } from "../scripts/lib/run.ts";
 
 const DIST = new URL("dist/", import.meta.url);
 const TYPES: Record<string, string> = {

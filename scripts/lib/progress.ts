@@ -19,7 +19,7 @@ const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
  *
  * @example Sizes
  * ```ts
- * import { formatBytes } from "./_progress.ts";
+ * import { formatBytes } from "./progress.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(formatBytes(512), "512 B");
@@ -45,7 +45,7 @@ export function formatBytes(bytes: number): string {
  *
  * @example Durations
  * ```ts
- * import { formatDuration } from "./_progress.ts";
+ * import { formatDuration } from "./progress.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(formatDuration(75), "1:15");
@@ -74,7 +74,7 @@ export function formatDuration(seconds: number): string {
  *
  * @example Half of 100 MiB in 2 seconds
  * ```ts
- * import { formatProgress } from "./_progress.ts";
+ * import { formatProgress } from "./progress.ts";
  * import assert from "node:assert/strict";
  *
  * const mib = 1024 * 1024;
@@ -103,7 +103,7 @@ export function formatProgress(done: number, total: number | null, seconds: numb
  *
  * @example Silent when stderr is not a terminal
  * ```ts
- * import { Progress } from "./_progress.ts";
+ * import { Progress } from "./progress.ts";
  * import assert from "node:assert/strict";
  *
  * const progress = new Progress(1000, false);
