@@ -19,7 +19,7 @@ import {
   startRawServer,
   writeAll,
 } from "./_helpers.ts";
-import { PythonLineStripper } from "../scripts/_fetch_text.ts";
+import { PythonLineStripper } from "../mod.ts";
 import { corpusDir, corpusTest } from "./_corpus.ts";
 
 const DATA = `${ROOT}/data`;
