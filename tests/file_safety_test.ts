@@ -267,3 +267,89 @@ Deno.test("file safety tests say loudly when curl3 is missing", () => {
   }
   assert(HAVE_CURL3, "scripts/curl3.ts is missing");
 });
+
+/** Each program that writes a file: its arguments, the file, and the flags that allow it. */
+const WRITERS: {
+  label: string;
+  name: string;
+  args: (origin: string) => string[];
+  file: string;
+  flags: (port: number) => string[];
+  stdin?: string;
+}[] = [
+  {
+    label: "urljpeg",
+    name: "urljpeg",
+    args: (origin) => [`${origin}/cover3.jpg`],
+    file: "stuff.jpg",
+    flags: (port) => loopbackFlags(shebangFlags("urljpeg", ROOT)!, `127.0.0.1:${port}`),
+  },
+  ...["curl1", "curl2"].map((name) => ({
+    label: name,
+    name,
+    args: (origin: string) => [`${origin}/cover3.jpg`],
+    file: "cover3.jpg",
+    flags: (port: number) => loopbackFlags(shebangFlags(name, ROOT)!, `127.0.0.1:${port}`),
+  })),
+  {
+    label: "curl3",
+    name: "curl3",
+    args: (origin) => [`${origin}/cover3.jpg`],
+    file: "cover3.jpg",
+    flags: (port) => loopbackFlags(shebangFlags("curl3", ROOT)!, `127.0.0.1:${port}`),
+    stdin: "Y\n",
+  },
+  {
+    label: "rawget -o",
+    name: "rawget",
+    args: (origin) => ["-o", "saved.jpg", `${origin}/cover3.jpg`],
+    file: "saved.jpg",
+    flags: (port) => [
+      `--allow-net=127.0.0.1:${port}`,
+      "--allow-write=saved.jpg,saved.jpg.part",
+      "--allow-read=saved.jpg.part",
+    ],
+  },
+  {
+    label: "rawget -O",
+    name: "rawget",
+    args: (origin) => ["-O", `${origin}/cover3.jpg`],
+    file: "cover3.jpg",
+    flags: (port) => [`--allow-net=127.0.0.1:${port}`, "--allow-write=.", "--allow-read=."],
+  },
+];
+
+Deno.test("no program that writes a file writes through a planted symlink", async () => {
+  await using server = await startFaultServer("whole");
+  const failures: string[] = [];
+  for (const writer of WRITERS) {
+    for (const planted of [`${writer.file}.part`, writer.file]) {
+      const box = await sandbox();
+      try {
+        symlink(`${box.parent}/victim`, `${box.work}/${planted}`);
+        const result = await runScript(writer.name, writer.args(server.origin), {
+          flags: writer.flags(server.port),
+          cwd: box.work,
+          stdin: writer.stdin,
+          timeoutMs: 20_000,
+        });
+        const where = `${writer.label} with a symlink at ${planted}`;
+        if (Deno.readTextFileSync(`${box.parent}/victim`) !== "precious") {
+          failures.push(`${where}: wrote through it`);
+        }
+        if (result.code !== 0) {
+          failures.push(`${where}: status ${result.code}, ${result.stderr.trim()}`);
+          continue;
+        }
+        const saved = Deno.lstatSync(`${box.work}/${writer.file}`);
+        if (!saved.isFile || saved.size === 0) failures.push(`${where}: no file saved`);
+        if (list(box.work).some((name) => name.endsWith(".part"))) {
+          failures.push(`${where}: a part file is left`);
+        }
+      } finally {
+        await box.close();
+      }
+    }
+  }
+  assert.deepEqual(failures, []);
+});

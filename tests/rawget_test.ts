@@ -344,6 +344,77 @@ Deno.test("rawget speaks TLS, trusting a self-signed certificate given with --ca
   }
 });
 
+Deno.test("rawget says a failure the same way with and without --cacert", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "netprog-tls-" });
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closedPort = (closed.addr as Deno.NetAddr).port;
+  closed.close();
+  // Accepts and never answers: the TLS handshake never completes.
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const silentPort = (silent.addr as Deno.NetAddr).port;
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of silent) held.push(conn);
+  })().catch(() => {});
+  try {
+    const made = await new Deno.Command("openssl", {
+      args: [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        `${dir}/key.pem`,
+        "-out",
+        `${dir}/cert.pem`,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "basicConstraints=critical,CA:FALSE",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert(made.success, new TextDecoder().decode(made.stderr));
+    const cases: [string, string, RegExp][] = [
+      ["https://nosuch.invalid/", "nosuch.invalid:443", /: name not resolved/],
+      [`https://127.0.0.1:${closedPort}/`, `127.0.0.1:${closedPort}`, /: connection refused\n$/],
+      [
+        `https://127.0.0.1:${silentPort}/`,
+        `127.0.0.1:${silentPort}`,
+        /: no answer within 0\.5 seconds\n$/,
+      ],
+    ];
+    for (const [url, hostPort, why] of cases) {
+      const lines: string[] = [];
+      for (const extra of [[], ["--cacert", `${dir}/cert.pem`]]) {
+        const result = await runScript("rawget", [...extra, "--connect-timeout", "0.5", url], {
+          flags: [`--allow-net=${hostPort}`, `--allow-read=${dir}/cert.pem`],
+          timeoutMs: 20_000,
+        });
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(
+          result.stderr,
+          new RegExp(`^rawget: cannot connect to ${hostPort.replaceAll(".", "\\.")}`),
+        );
+        assert.match(result.stderr, why);
+        lines.push(result.stderr);
+      }
+      assert.equal(lines[1], lines[0], `${url}: one failure, two messages`);
+    }
+  } finally {
+    silent.close();
+    for (const conn of held) conn.close();
+    await accepting;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("rawget gives up on a silent server after --timeout", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;

@@ -408,6 +408,7 @@ export class Conn {
         k ^= 1;
         reading = this.readInto(buffers[k]);
         pending = kept !== null && kept.length > 0 ? sink.write([kept]) : Promise.resolve();
+        pending.catch(() => {}); // a failed write is thrown by the next await of it
       }
       await pending;
     } catch (error) {

@@ -222,11 +222,13 @@ export async function receiveResponse(
           conn.leftoverIndex = k;
         }
         if (sink) pending = sink.write(views);
+        pending.catch(() => {}); // a failed write is thrown by the await below
         break;
       }
       k = k === 0 ? 1 : 0;
       reading = conn.readInto(conn.buffers[k]);
       if (sink) pending = sink.write(views);
+      pending.catch(() => {}); // a failed write is thrown by the next await of it
       data = null;
     }
     await pending;
