@@ -37,6 +37,7 @@ import { integerOption, parseCommandLine, secondsOption } from "./lib/args.ts";
 import { RunError } from "./lib/errors.ts";
 import { run } from "./lib/run.ts";
 import { writeErr } from "./lib/stdio.ts";
+import { watchdog } from "./lib/time_limit.ts";
 
 const USAGE = `Usage: deno run --allow-net=127.0.0.1 --allow-read=data scripts/serve.ts [options]
 
@@ -139,9 +140,9 @@ run("serve", async () => {
 async function lingeringClose(conn: Deno.Conn): Promise<void> {
   await conn.closeWrite();
   const buffer = new Uint8Array(16384);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   const deadline = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), 1000);
+    cancel = watchdog(1000, () => resolve(null));
   });
   try {
     for (let dropped = 0; dropped < 1 << 20;) {
@@ -152,7 +153,7 @@ async function lingeringClose(conn: Deno.Conn): Promise<void> {
       dropped += n;
     }
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }
 
@@ -216,9 +217,9 @@ type RequestHead = string | "closed" | "timeout" | "too large";
 async function readRequestHead(conn: Deno.Conn, timeoutMs: number): Promise<RequestHead> {
   const buffer = new Uint8Array(MAX_REQUEST_HEAD + 1);
   let length = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   const deadline = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    cancel = watchdog(timeoutMs, () => resolve("timeout"));
   });
   try {
     while (length <= MAX_REQUEST_HEAD) {
@@ -234,7 +235,7 @@ async function readRequestHead(conn: Deno.Conn, timeoutMs: number): Promise<Requ
     }
     return "too large";
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }
 
