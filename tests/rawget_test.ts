@@ -4,6 +4,7 @@
 // keep-alive reuse, --http1.0, -o and -O, and TLS with a certificate made here by openssl.
 
 import assert from "node:assert/strict";
+import { selfSignedCertificate } from "./_tls.ts";
 import { latin1, ROOT, runScript, type ScriptResult } from "./_helpers.ts";
 
 const encoder = new TextEncoder();
@@ -295,42 +296,17 @@ Deno.test("rawget refuses a body over --max-bytes", async () => {
 });
 
 Deno.test("rawget speaks TLS, trusting a self-signed certificate given with --cacert", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "netprog-tls-" });
-  try {
-    const made = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        `${dir}/key.pem`,
-        "-out",
-        `${dir}/cert.pem`,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "basicConstraints=critical,CA:FALSE",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert(made.success, new TextDecoder().decode(made.stderr));
-    const cert = Deno.readTextFileSync(`${dir}/cert.pem`);
-    const key = Deno.readTextFileSync(`${dir}/key.pem`);
+  await using tls = await selfSignedCertificate();
+  const { cert, key } = tls;
+  {
     await using server = startServer(() => ({
       bytes: `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${chunked(ROMEO, 5)}`,
     }), { cert, key });
     const urls = [`${server.origin}/1`, `${server.origin}/2`];
     const trusted = await rawget(
-      ["--cacert", `${dir}/cert.pem`, ...urls],
+      ["--cacert", tls.certFile, ...urls],
       server.port,
-      [`--allow-read=${dir}/cert.pem`],
+      [`--allow-read=${tls.certFile}`],
     );
     assert.equal(trusted.code, 0, trusted.stderr);
     assert.equal(trusted.stdout, ROMEO + ROMEO);
@@ -339,13 +315,11 @@ Deno.test("rawget speaks TLS, trusting a self-signed certificate given with --ca
     const untrusted = await rawget([urls[0]], server.port);
     assert.equal(untrusted.code, 1);
     assert.match(untrusted.stderr, /^rawget: cannot connect to 127\.0\.0\.1:\d+: [^\n]+\n$/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("rawget says a failure the same way with and without --cacert", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "netprog-tls-" });
+  await using tls = await selfSignedCertificate();
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const closedPort = (closed.addr as Deno.NetAddr).port;
   closed.close();
@@ -357,30 +331,6 @@ Deno.test("rawget says a failure the same way with and without --cacert", async 
     for await (const conn of silent) held.push(conn);
   })().catch(() => {});
   try {
-    const made = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        `${dir}/key.pem`,
-        "-out",
-        `${dir}/cert.pem`,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "basicConstraints=critical,CA:FALSE",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert(made.success, new TextDecoder().decode(made.stderr));
     const cases: [string, string, RegExp][] = [
       ["https://nosuch.invalid/", "nosuch.invalid:443", /: name not resolved/],
       [`https://127.0.0.1:${closedPort}/`, `127.0.0.1:${closedPort}`, /: connection refused\n$/],
@@ -392,9 +342,9 @@ Deno.test("rawget says a failure the same way with and without --cacert", async 
     ];
     for (const [url, hostPort, why] of cases) {
       const lines: string[] = [];
-      for (const extra of [[], ["--cacert", `${dir}/cert.pem`]]) {
+      for (const extra of [[], ["--cacert", tls.certFile]]) {
         const result = await runScript("rawget", [...extra, "--connect-timeout", "0.5", url], {
-          flags: [`--allow-net=${hostPort}`, `--allow-read=${dir}/cert.pem`],
+          flags: [`--allow-net=${hostPort}`, `--allow-read=${tls.certFile}`],
           timeoutMs: 20_000,
         });
         assert.equal(result.code, 1, result.stderr);
@@ -411,7 +361,6 @@ Deno.test("rawget says a failure the same way with and without --cacert", async 
     silent.close();
     for (const conn of held) conn.close();
     await accepting;
-    await Deno.remove(dir, { recursive: true });
   }
 });
 

@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { selfSignedCertificate } from "./_tls.ts";
 import {
   latin1,
   ROOT,
@@ -540,39 +541,13 @@ Deno.test("exercise2 keeps characters split across reads whole and counts them a
 });
 
 Deno.test("raw-socket programs over https (TLS on loopback)", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const openssl = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "basicConstraints=critical,CA:FALSE",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        `${dir}/key.pem`,
-        "-out",
-        `${dir}/cert.pem`,
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.equal(openssl.code, 0, new TextDecoder().decode(openssl.stderr));
+  await using tls = await selfSignedCertificate();
+  {
     const listener = Deno.listenTls({
       hostname: "127.0.0.1",
       port: 0,
-      cert: await Deno.readTextFile(`${dir}/cert.pem`),
-      key: await Deno.readTextFile(`${dir}/key.pem`),
+      cert: tls.cert,
+      key: tls.key,
     });
     const { port } = listener.addr as Deno.NetAddr;
     const requests: string[] = [];
@@ -595,7 +570,7 @@ Deno.test("raw-socket programs over https (TLS on loopback)", async () => {
     try {
       const url = `https://127.0.0.1:${port}/romeo.txt`;
       const result = await runScript("socket1", [url], {
-        flags: [`--cert=${dir}/cert.pem`, ...net(port)],
+        flags: [`--cert=${tls.certFile}`, ...net(port)],
       });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, "HTTP/1.0 200 OK\r\n\r\nsecret");
@@ -610,8 +585,6 @@ Deno.test("raw-socket programs over https (TLS on loopback)", async () => {
       listener.close();
       await serving;
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 });
 
