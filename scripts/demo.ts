@@ -4,9 +4,11 @@
 /**
  * demo: the whole chapter with no network. Starts the local mirror of the
  * book's server (`scripts/serve.ts`) on a free port, then runs every program
- * of the chapter against it, one after the other, each with its own
- * permission flags (those of its shebang line, with the book's host replaced
- * by the mirror's `127.0.0.1:PORT`) and with its prompts answered on stdin.
+ * of the chapter against it, one after the other (the book's programs and
+ * its exercises of `scripts/lib/programs.ts`, each run as its example there
+ * says), each with its own permission flags (those of its shebang line, with
+ * the book's host replaced by the mirror's `127.0.0.1:PORT`) and with its
+ * prompts answered on stdin.
  * Each program is introduced by one line naming it and the command; its
  * output follows as it prints it. The programs run in a new temporary folder,
  * so the files they write (`stuff.jpg`, `cover3.jpg`) land there; the folder
@@ -20,7 +22,7 @@
  * Permissions:
  * - `--allow-run=deno`: start the mirror and each program, every one with its
  *   own narrow flags.
- * - `--allow-read=scripts`: find each program and read its shebang line.
+ * - `--allow-read=scripts`: find each program.
  * - `--allow-read=/tmp` and `--allow-write=/tmp`: create the temporary
  *   working folder, list what the programs wrote, remove it.
  *
@@ -29,6 +31,7 @@
 
 import { onInterrupt, parseCommandLine, run, RunError, UsageError, writeOut } from "./_cli.ts";
 import { startMirror } from "./lib/mirror.ts";
+import { commandLine, type Program, programNamed, PROGRAMS } from "./lib/programs.ts";
 
 const USAGE =
   `Usage: deno run --allow-run=deno --allow-read=scripts,/tmp --allow-write=/tmp scripts/demo.ts [options]
@@ -42,37 +45,10 @@ Options:
   -h, --help         print this help
 `;
 
-/** One program of the chapter, and how the demo runs it. */
-interface Program {
-  /** The script's name in `scripts/`. */
-  name: string;
-  /** The path on the mirror it is given as its URL argument. */
-  path?: string;
-  /** What is typed at its prompts (the URL first, on the mirror, when it starts with `/`). */
-  answers?: string[];
-}
-
 /** Every program of the chapter, in the book's order, then the exercises. */
-const PROGRAMS: Program[] = [
-  { name: "socket1", path: "/romeo.txt" },
-  { name: "socket2", answers: ["/romeo.txt"] },
-  { name: "urljpeg", path: "/cover3.jpg" },
-  { name: "urllib1", path: "/romeo.txt" },
-  { name: "urllib2", path: "/page1.htm" },
-  { name: "urlwords", path: "/romeo.txt" },
-  { name: "urlregex", answers: ["/page1.htm"] },
-  { name: "urllinks", answers: ["/page1.htm"] },
-  { name: "urllink2", answers: ["/page2.htm"] },
-  { name: "urllink3", answers: ["/page2.htm", "2"] },
-  { name: "curl1", path: "/cover3.jpg" },
-  { name: "curl2", path: "/cover3.jpg" },
-  { name: "curl3", answers: ["/cover3.jpg", "Y"] },
-  { name: "exercise1", answers: ["/romeo.txt"] },
-  { name: "exercise2", answers: ["/intro-short.txt"] },
-  { name: "exercise3", path: "/intro-short.txt" },
-  { name: "exercise4", path: "/page1.htm" },
-  { name: "exercise5", path: "/romeo.txt" },
-];
+const CHAPTER = PROGRAMS.filter((program) =>
+  program.kind === "book" || program.kind === "exercise"
+);
 
 const SCRIPTS = decodeURIComponent(new URL(".", import.meta.url).pathname);
 const encoder = new TextEncoder();
@@ -89,17 +65,17 @@ run("demo", async () => {
       "expected a number of seconds above 0",
     );
   }
-  let programs = PROGRAMS;
+  let programs = CHAPTER;
   if (values.only !== undefined) {
     const names = values.only.split(",").map((name) => name.trim()).filter((name) => name);
-    const unknown = names.filter((name) => !PROGRAMS.some((program) => program.name === name));
+    const unknown = names.filter((name) => !CHAPTER.some((program) => program.name === name));
     if (unknown.length > 0 || names.length === 0) {
       throw new UsageError(
         `cannot use --only "${values.only}"`,
         `no program named ${unknown[0] ?? "at all"} (see --help)`,
       );
     }
-    programs = PROGRAMS.filter((program) => names.includes(program.name));
+    programs = CHAPTER.filter((program) => names.includes(program.name));
   }
 
   // Check every permission first, so that a missing flag costs no waiting.
@@ -123,7 +99,7 @@ run("demo", async () => {
   const missing: string[] = [];
   try {
     await writeOut(
-      `== serve: deno run --allow-net=127.0.0.1 --allow-read=data scripts/serve.ts --port 0\n` +
+      `== serve: ${commandLine(programNamed("serve"))} --port 0\n` +
         `${mirror.firstLine}\n` +
         `== working folder: ${folder} (removed at the end)\n`,
     );
@@ -176,9 +152,8 @@ async function runProgram(
   timeoutSeconds: number,
 ): Promise<number | "missing"> {
   const script = `${SCRIPTS}${program.name}.ts`;
-  let source: string;
   try {
-    source = await Deno.readTextFile(script);
+    await Deno.stat(script);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
     await writeOut(
@@ -187,11 +162,10 @@ async function runProgram(
     return "missing";
   }
   const origin = `http://127.0.0.1:${port}`;
-  const flags = loopbackFlags(source, `127.0.0.1:${port}`);
-  const args = program.path === undefined ? [] : [`${origin}${program.path}`];
-  const answers = (program.answers ?? []).map((answer) =>
-    answer.startsWith("/") ? `${origin}${answer}` : answer
-  );
+  const flags = loopbackFlags(program.flags, `127.0.0.1:${port}`);
+  const onMirror = (word: string) => word.startsWith("/") ? `${origin}${word}` : word;
+  const args = (program.example?.args ?? []).map(onMirror);
+  const answers = (program.example?.answers ?? []).map(onMirror);
   const command = ["deno", "run", ...flags, `scripts/${program.name}.ts`, ...args].join(" ");
   const typed = answers.length === 0
     ? ""
@@ -240,19 +214,15 @@ async function runProgram(
 }
 
 /**
- * The permission flags of a script's shebang line, with every `--allow-net`
- * pointed at the mirror instead (added when the line has none).
+ * A program's permission flags, with every `--allow-net` pointed at the
+ * mirror instead (added when it has none).
  */
-function loopbackFlags(source: string, hostPort: string): string[] {
-  const first = source.split("\n", 1)[0];
-  const flags = first.startsWith("#!")
-    ? first.split(/\s+/).filter((word) => word.startsWith("--"))
-    : [];
+function loopbackFlags(flags: readonly string[], hostPort: string): string[] {
   const adjusted = flags.map((flag) =>
     flag.startsWith("--allow-net") ? `--allow-net=${hostPort}` : flag
   );
   if (!adjusted.some((flag) => flag.startsWith("--allow-net"))) {
     adjusted.unshift(`--allow-net=${hostPort}`);
   }
-  return adjusted.filter((flag) => flag !== "--no-prompt");
+  return adjusted;
 }

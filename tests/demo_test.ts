@@ -7,28 +7,13 @@
 
 import assert from "node:assert/strict";
 import { ROOT, runScript } from "./_helpers.ts";
+import { programNamed, PROGRAMS as ALL_PROGRAMS } from "../scripts/lib/programs.ts";
 
-const DEMO_FLAGS = ["--allow-run=deno", "--allow-read=scripts,/tmp", "--allow-write=/tmp"];
-const PROGRAMS = [
-  "socket1",
-  "socket2",
-  "urljpeg",
-  "urllib1",
-  "urllib2",
-  "urlwords",
-  "urlregex",
-  "urllinks",
-  "urllink2",
-  "urllink3",
-  "curl1",
-  "curl2",
-  "curl3",
-  "exercise1",
-  "exercise2",
-  "exercise3",
-  "exercise4",
-  "exercise5",
-];
+const DEMO_FLAGS = [...programNamed("demo").flags];
+/** The programs the demo runs: the chapter's, then its exercises. */
+const PROGRAMS = ALL_PROGRAMS
+  .filter((program) => program.kind === "book" || program.kind === "exercise")
+  .map((program) => program.name);
 
 function scriptExists(name: string): boolean {
   try {

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { ROOT, runScript, type ScriptResult, startMirror } from "./_helpers.ts";
 import { loopbackFlags, shebangFlags as readShebangFlags } from "./_fault_server.ts";
+import { PROGRAMS } from "../scripts/lib/programs.ts";
 
 /** The scripts users run: every `scripts/*.ts` but the `_`-prefixed modules they share. */
 function scriptNames(): string[] {
@@ -97,8 +98,8 @@ Deno.test("no README or SECURITY line asks for -A or an unscoped flag", () => {
 interface Scenario {
   /** Arguments after the script, given the mirror's origin. */
   args: (origin: string) => string[];
-  /** Text on stdin. */
-  stdin?: string;
+  /** Text on stdin, given the mirror's origin. */
+  stdin?: (origin: string) => string;
   /** Run in the project root (relative paths in the shebang mean the project's folders). */
   inRoot?: boolean;
   /** Prepares the working folder. */
@@ -109,45 +110,39 @@ interface Scenario {
   skip?: string;
 }
 
-const page = (origin: string) => [`${origin}/page1.htm`];
-const romeo = (origin: string) => [`${origin}/romeo.txt`];
-const cover = (origin: string) => [`${origin}/cover3.jpg`];
 const hasFile = (file: string) => (_: ScriptResult, folder: string) => {
   assert(Deno.statSync(`${folder}/${file}`).size > 0, `${file} is empty`);
 };
 
-const SCENARIOS: Record<string, Scenario> = {
-  socket1: { args: romeo },
-  socket2: { args: romeo },
-  exercise1: { args: romeo },
-  exercise2: { args: romeo },
-  exercise5: { args: romeo },
-  urljpeg: { args: cover, check: hasFile("stuff.jpg") },
-  urllib1: { args: romeo },
-  urllib2: { args: page },
-  urlwords: { args: romeo },
-  urlregex: { args: page },
-  urllinks: { args: page },
-  urllink2: { args: page },
-  urllink3: { args: (origin) => [...page(origin), "--count", "2"] },
-  exercise3: { args: romeo },
-  exercise4: { args: page },
-  curl1: { args: cover, check: hasFile("cover3.jpg") },
-  curl2: { args: cover, check: hasFile("cover3.jpg") },
+/** Where a scenario differs from the program's example run in scripts/lib/programs.ts. */
+const SPECIAL: Record<string, Partial<Scenario>> = {
   curl3: {
-    args: cover,
-    stdin: "Y\n",
+    // The example's "Y" answers the question to replace the cover3.jpg already there.
     setup: (folder) => Deno.writeTextFileSync(`${folder}/cover3.jpg`, "old"),
     check: (result, folder) => {
       assert.match(result.stdout, /Replacing cover3\.jpg/);
       assert(Deno.statSync(`${folder}/cover3.jpg`).size > 3, "cover3.jpg was not replaced");
     },
   },
-  rawget: { args: romeo },
   demo: { args: () => ["--timeout", "60"], inRoot: true },
-  serve: { args: () => [], skip: "a server that runs until stopped: tests/mirror_test.ts runs it" },
-  make_cover: { args: () => [], skip: "a maintainer's tool that rewrites data/cover3.jpg" },
+  serve: { skip: "a server that runs until stopped: tests/mirror_test.ts runs it" },
+  make_cover: { skip: "a maintainer's tool that rewrites data/cover3.jpg" },
 };
+
+/** Each program's example run against the mirror; what it writes must be there after. */
+const SCENARIOS: Record<string, Scenario> = Object.fromEntries(PROGRAMS.map((program) => {
+  const onMirror = (origin: string) => (word: string) =>
+    word.startsWith("/") ? `${origin}${word}` : word;
+  const { args = [], answers = [] } = program.example ?? {};
+  const scenario: Scenario = {
+    args: (origin) => args.map(onMirror(origin)),
+    stdin: answers.length === 0
+      ? undefined
+      : (origin) => answers.map((answer) => `${onMirror(origin)(answer)}\n`).join(""),
+    check: (result, folder) => program.writes.forEach((file) => hasFile(file)(result, folder)),
+  };
+  return [program.name, { ...scenario, ...SPECIAL[program.name] }];
+}));
 
 /** Every way to take one permission away: each item of a list, or the whole flag. */
 function oneLess(flags: string[]): { without: string; flags: string[] }[] {
@@ -215,7 +210,7 @@ async function runIn(name: string, scenario: Scenario, flags: string[], origin: 
     scenario.setup?.(folder);
     const result = await runScript(name, scenario.args(origin), {
       flags,
-      stdin: scenario.stdin,
+      stdin: scenario.stdin?.(origin),
       cwd: folder,
       timeoutMs: 60_000,
     });
@@ -230,7 +225,7 @@ Deno.test("every script works with exactly its shebang's flags, and stops with a
   const hostPort = `127.0.0.1:${mirror.port}`;
   const names = scriptNames();
   const missing = names.filter((name) => SCENARIOS[name] === undefined);
-  assert.deepEqual(missing, [], "scripts with no permission scenario: add one to SCENARIOS");
+  assert.deepEqual(missing, [], "scripts missing from scripts/lib/programs.ts: add them");
   for (const name of names) {
     const scenario = SCENARIOS[name];
     if (scenario.skip) {
@@ -244,7 +239,7 @@ Deno.test("every script works with exactly its shebang's flags, and stops with a
         scenario.setup?.(folder);
         const result = await runScript(name, scenario.args(mirror.origin), {
           flags,
-          stdin: scenario.stdin,
+          stdin: scenario.stdin?.(mirror.origin),
           cwd: folder,
           timeoutMs: 90_000,
         });
