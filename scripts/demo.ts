@@ -29,7 +29,10 @@
  * @module
  */
 
-import { onInterrupt, parseCommandLine, run, RunError, UsageError, writeOut } from "./_cli.ts";
+import { parseCommandLine } from "./lib/args.ts";
+import { RunError, UsageError } from "./lib/errors.ts";
+import { onInterrupt, run } from "./lib/run.ts";
+import { stdout } from "./lib/stdio.ts";
 import { startMirror } from "./lib/mirror.ts";
 import { commandLine, type Program, programNamed, PROGRAMS } from "./lib/programs.ts";
 
@@ -98,7 +101,7 @@ run("demo", async () => {
   const failed: string[] = [];
   const missing: string[] = [];
   try {
-    await writeOut(
+    await stdout.print(
       `== serve: ${commandLine(programNamed("serve"))} --port 0\n` +
         `${mirror.firstLine}\n` +
         `== working folder: ${folder} (removed at the end)\n`,
@@ -114,13 +117,13 @@ run("demo", async () => {
       written.push(`${entry.name} (${size} bytes)`);
     }
     written.sort();
-    await writeOut(`== files written: ${written.length > 0 ? written.join(", ") : "none"}\n`);
+    await stdout.print(`== files written: ${written.length > 0 ? written.join(", ") : "none"}\n`);
   } finally {
     cleanUpOnInterrupt();
     await cleanUp();
   }
   const ran = programs.length - missing.length;
-  await writeOut(
+  await stdout.print(
     `== done: ${ran} of ${programs.length} programs ran, ${ran - failed.length} succeeded` +
       (failed.length > 0 ? `; failed: ${failed.join(", ")}` : "") +
       (missing.length > 0 ? `; not available: ${missing.join(", ")}` : "") + "\n",
@@ -156,7 +159,7 @@ async function runProgram(
     await Deno.stat(script);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
-    await writeOut(
+    await stdout.print(
       `== ${program.name}: not available (scripts/${program.name}.ts does not exist yet)\n`,
     );
     return "missing";
@@ -172,7 +175,7 @@ async function runProgram(
     : answers.length === 1
     ? `echo ${answers[0]} | `
     : `printf '${answers.join("\\n")}\\n' | `;
-  await writeOut(`== ${program.name}: ${typed}${command}\n`);
+  await stdout.print(`== ${program.name}: ${typed}${command}\n`);
 
   const child = new Deno.Command("deno", {
     args: ["run", "--no-prompt", ...flags, script, ...args],
@@ -194,22 +197,28 @@ async function runProgram(
     await writer.close().catch(() => {});
   }
   let last = 10;
-  const forward = async (stream: ReadableStream<Uint8Array>, to: typeof Deno.stdout) => {
-    for await (const chunk of stream) {
-      let done = 0;
-      while (done < chunk.length) done += await to.write(chunk.subarray(done));
-      if (to === Deno.stdout && chunk.length > 0) last = chunk[chunk.length - 1];
+  const showOutput = async () => {
+    for await (const chunk of child.stdout) {
+      await stdout.write(chunk);
+      if (chunk.length > 0) last = chunk[chunk.length - 1];
     }
   };
-  await Promise.all([forward(child.stdout, Deno.stdout), forward(child.stderr, Deno.stderr)]);
+  const showErrors = async () => {
+    for await (const chunk of child.stderr) {
+      await stdout.flush(); // what the program printed before comes first
+      let done = 0;
+      while (done < chunk.length) done += await Deno.stderr.write(chunk.subarray(done));
+    }
+  };
+  await Promise.all([showOutput(), showErrors()]);
   const status = await child.status;
   clearTimeout(timer);
-  if (last !== 10) await writeOut("\n");
+  if (last !== 10) await stdout.print("\n");
   if (status.signal === "SIGKILL") {
-    await writeOut(`!! ${program.name}: stopped after ${timeoutSeconds} seconds\n`);
+    await stdout.print(`!! ${program.name}: stopped after ${timeoutSeconds} seconds\n`);
     return 124;
   }
-  if (status.code !== 0) await writeOut(`!! ${program.name}: exit status ${status.code}\n`);
+  if (status.code !== 0) await stdout.print(`!! ${program.name}: exit status ${status.code}\n`);
   return status.code;
 }
 

@@ -24,14 +24,11 @@
  * @module
  */
 
-import {
-  integerOption,
-  parseCommandLine,
-  run,
-  RunError,
-  writeErr,
-  writeFileAtomic,
-} from "./_cli.ts";
+import { integerOption, parseCommandLine } from "./lib/args.ts";
+import { AtomicFile } from "./lib/atomic_file.ts";
+import { RunError } from "./lib/errors.ts";
+import { run } from "./lib/run.ts";
+import { writeErr } from "./lib/stdio.ts";
 import { Browser } from "./lib/cdp.ts";
 
 const FLAGS = "--allow-run=chromium --allow-net=127.0.0.1 " +
@@ -156,6 +153,6 @@ run("make_cover", async () => {
   if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8 || jpeg[2] !== 0xff) {
     throw new RunError("cannot make the cover", "Chromium did not return a JPEG");
   }
-  await writeFileAtomic(output, jpeg);
+  await AtomicFile.write(output, jpeg);
   writeErr(`make_cover: wrote ${output}: ${jpeg.length} bytes, JPEG quality ${quality}\n`);
 });

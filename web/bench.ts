@@ -27,7 +27,8 @@
  */
 
 import { Browser } from "../scripts/lib/cdp.ts";
-import { integerOption, parseCommandLine, run } from "../scripts/_cli.ts";
+import { integerOption, parseCommandLine } from "../scripts/lib/args.ts";
+import { run } from "../scripts/lib/run.ts";
 import { corpusDir } from "../tests/_corpus.ts";
 
 const DIST = new URL("dist/", import.meta.url);

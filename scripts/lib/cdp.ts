@@ -15,7 +15,7 @@
  * @module
  */
 
-import { RunError } from "../_cli.ts";
+import { RunError } from "./errors.ts";
 
 /**
  * The flags of a quiet, throwaway headless Chromium: no sandbox (it runs as

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { RunError } from "../_cli.ts";
+import { RunError } from "./errors.ts";
 
 const SERVE = decodeURIComponent(new URL("../serve.ts", import.meta.url).pathname);
 const DATA = decodeURIComponent(new URL("../../data", import.meta.url).pathname);
