@@ -33,6 +33,7 @@ import { parseCommandLine } from "./lib/args.ts";
 import { RunError, UsageError } from "./lib/errors.ts";
 import { onInterrupt, run } from "./lib/run.ts";
 import { stdout } from "./lib/stdio.ts";
+import { watchdog } from "./lib/time_limit.ts";
 import { startMirror } from "./lib/mirror.ts";
 import { commandLine, type Program, programNamed, PROGRAMS } from "./lib/programs.ts";
 
@@ -184,11 +185,11 @@ async function runProgram(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const timer = setTimeout(() => {
+  const cancelKill = watchdog(timeoutSeconds * 1000, () => {
     try {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
-  }, timeoutSeconds * 1000);
+  });
   if (answers.length > 0) {
     const writer = child.stdin.getWriter();
     await writer.write(encoder.encode(answers.map((answer) => `${answer}\n`).join(""))).catch(
@@ -212,7 +213,7 @@ async function runProgram(
   };
   await Promise.all([showOutput(), showErrors()]);
   const status = await child.status;
-  clearTimeout(timer);
+  cancelKill();
   if (last !== 10) await stdout.print("\n");
   if (status.signal === "SIGKILL") {
     await stdout.print(`!! ${program.name}: stopped after ${timeoutSeconds} seconds\n`);

@@ -37,7 +37,7 @@ import { integerOption, parseCommandLine, secondsOption } from "./lib/args.ts";
 import { RunError } from "./lib/errors.ts";
 import { run } from "./lib/run.ts";
 import { writeErr } from "./lib/stdio.ts";
-import { watchdog } from "./lib/time_limit.ts";
+import { watchdog, within } from "./lib/time_limit.ts";
 
 const USAGE = `Usage: deno run --allow-net=127.0.0.1 --allow-read=data scripts/serve.ts [options]
 
@@ -111,16 +111,23 @@ run("serve", async () => {
   Deno.stdout.writeSync(
     encoder.encode(`Serving the book's files on http://127.0.0.1:${actual}/\n`),
   );
+  /** Answers being written: a stop lets them finish, and log. */
+  const answering = new Set<Promise<void>>();
   if (values["stop-on-stdin-close"]) {
     // A signal can miss this process when a launcher stands between it and
     // the program that started it; the end of standard input cannot.
     (async () => {
       for await (const _ of Deno.stdin.readable) { /* ignored */ }
+      listener.close();
+      await within(Promise.allSettled(answering), 2000);
       Deno.exit(0);
     })();
   }
   for await (const conn of listener) {
-    answer(conn, dir, timeoutMs)
+    const answered = answer(conn, dir, timeoutMs);
+    answering.add(answered);
+    answered.finally(() => answering.delete(answered)).catch(() => {});
+    answered
       .then(() => lingeringClose(conn))
       .catch(() => {/* the client went away */})
       .finally(() => {

@@ -16,6 +16,7 @@
  */
 
 import { RunError } from "./errors.ts";
+import { watchdog, within } from "./time_limit.ts";
 
 /**
  * The flags of a quiet, throwaway headless Chromium: no sandbox (it runs as
@@ -563,10 +564,10 @@ export class Tab {
 async function readDevToolsUrl(stderr: ReadableStreamDefaultReader<string>): Promise<string> {
   let text = "";
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const cancelTimer = watchdog(START_TIMEOUT_MS, () => {
     timedOut = true;
     stderr.cancel().catch(() => {});
-  }, START_TIMEOUT_MS);
+  });
   try {
     while (true) {
       const { value, done } = await stderr.read();
@@ -576,7 +577,7 @@ async function readDevToolsUrl(stderr: ReadableStreamDefaultReader<string>): Pro
       if (url !== null) return url;
     }
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
   }
   const last = text.trim().split("\n").pop() || "it printed nothing";
   throw new RunError(
@@ -606,21 +607,14 @@ async function stopChromium(launched: Launched, signal: Deno.Signal): Promise<vo
     } catch { /* already gone */ }
   };
   kill(signal);
-  const timer = setTimeout(() => kill("SIGKILL"), STOP_TIMEOUT_MS);
+  const cancelKill = watchdog(STOP_TIMEOUT_MS, () => kill("SIGKILL"));
   await process.status;
-  clearTimeout(timer);
+  cancelKill();
   // Its helper processes hold stderr until they are gone too; do not wait forever.
   await within(drained, 2_000);
   await stderr.cancel().catch(() => {});
   await drained;
   await removeProfile(profile);
-}
-
-/** Waits for `promise`, or `ms` milliseconds if it takes longer. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([promise, new Promise((resolve) => timer = setTimeout(resolve, ms))]);
-  clearTimeout(timer);
 }
 
 /** Removes a profile folder; Chromium's helper processes may still write to it for a moment. */

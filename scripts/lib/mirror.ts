@@ -13,6 +13,7 @@
  */
 
 import { RunError } from "./errors.ts";
+import { watchdog, within } from "./time_limit.ts";
 
 const SERVE = decodeURIComponent(new URL("../serve.ts", import.meta.url).pathname);
 const DATA = decodeURIComponent(new URL("../../data", import.meta.url).pathname);
@@ -135,17 +136,16 @@ export async function startMirror(args: readonly string[] = []): Promise<Mirror>
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
+      // The end of its input stops the mirror once the answers under way are
+      // written and logged; a signal is only the fallback.
       await child.stdin.close().catch(() => {});
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-      const timer = setTimeout(() => {
+      for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+        if (await within(child.status, STOP_TIMEOUT_MS)) break;
         try {
-          child.kill("SIGKILL");
+          child.kill(signal);
         } catch { /* already gone */ }
-      }, STOP_TIMEOUT_MS);
+      }
       await child.status;
-      clearTimeout(timer);
       // Cancelled rather than read to the end: a launcher between us and the
       // server (npm's Node.js shim for deno) can leave the server holding them.
       await reader.cancel().catch(() => {});
@@ -155,7 +155,7 @@ export async function startMirror(args: readonly string[] = []): Promise<Mirror>
     })();
 
   let text = "";
-  const timer = setTimeout(() => close(), START_TIMEOUT_MS);
+  const cancelStop = watchdog(START_TIMEOUT_MS, () => close());
   try {
     while (!text.includes("\n")) {
       const { value, done } = await reader.read();
@@ -163,7 +163,7 @@ export async function startMirror(args: readonly string[] = []): Promise<Mirror>
       text += value;
     }
   } finally {
-    clearTimeout(timer);
+    cancelStop();
   }
   const firstLine = text.split("\n", 1)[0];
   const m = FIRST_LINE.exec(firstLine);
@@ -181,11 +181,4 @@ export async function startMirror(args: readonly string[] = []): Promise<Mirror>
     close,
     [Symbol.asyncDispose]: close,
   };
-}
-
-/** Waits for `promise`, or `ms` milliseconds if it takes longer. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([promise, new Promise((resolve) => timer = setTimeout(resolve, ms))]);
-  clearTimeout(timer);
 }

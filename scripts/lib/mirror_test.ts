@@ -3,6 +3,7 @@
 /** The mirror starter: a start that fails, and a stop that leaves nothing listening. */
 
 import assert from "node:assert/strict";
+import { Conn } from "./conn.ts";
 import { startMirror } from "./mirror.ts";
 
 Deno.test("startMirror reports a mirror that cannot start, with its error line", async () => {
@@ -15,11 +16,8 @@ Deno.test("startMirror reports a mirror that cannot start, with its error line",
 
 Deno.test("close stops the mirror: its port refuses connections, and a second close waits", async () => {
   const mirror = await startMirror(["--timeout", "5"]);
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: mirror.port });
-  conn.close();
+  const target = { scheme: "http", hostname: "127.0.0.1", port: mirror.port } as const;
+  (await Conn.open(target)).close();
   await Promise.all([mirror.close(), mirror.close()]);
-  await assert.rejects(
-    Deno.connect({ hostname: "127.0.0.1", port: mirror.port }),
-    Deno.errors.ConnectionRefused,
-  );
+  await assert.rejects(Conn.open(target), { name: "RunError", why: "connection refused" });
 });

@@ -184,3 +184,35 @@ export class IdleLimit {
     this.#onExpire();
   };
 }
+
+/**
+ * Waits for `promise` to settle, but no longer than `ms` milliseconds: for
+ * a clean-up that must not hang (a child process that will not exit, pipes
+ * held by its helpers).
+ *
+ * @param promise What to wait for (its value or error is ignored).
+ * @param ms The most to wait, in milliseconds.
+ * @returns True when it settled in time.
+ *
+ * @example One settles in time, one does not
+ * ```ts
+ * import { within } from "./time_limit.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(await within(Promise.resolve(1), 1000), true);
+ * const slow = new Promise((resolve) => setTimeout(resolve, 300));
+ * assert.equal(await within(slow, 10), false);
+ * await slow;
+ * ```
+ */
+export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let cancel = () => {};
+  const late = new Promise<false>((resolve) => {
+    cancel = watchdog(ms, () => resolve(false));
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    cancel();
+  }
+}
