@@ -13,6 +13,17 @@
  * @module
  */
 
+/** `trickle`: the pause between two pieces of the response, in milliseconds. */
+export const TRICKLE_PAUSE_MS = 200;
+
+/**
+ * `trickle`: the idle timeout a client is given, in milliseconds. Every pause
+ * is a small part of it (a busy machine that runs a timer late by seconds
+ * still keeps each gap below it), and the pieces together take longer than
+ * it, so a timeout that counts the whole response instead of the gaps fires.
+ */
+export const TRICKLE_IDLE_TIMEOUT_MS = 4_000;
+
 /** Every fault mode, by family. */
 export const FAULT_MODES = {
   // Framings and splits a correct client must handle: the result is correct.
@@ -44,7 +55,7 @@ export const FAULT_MODES = {
   "reset-mid-body": "resets (RST) in the middle of the body",
   "connect-blackhole": "a listener whose queue is full: connecting never completes",
   // Slow but alive: an idle timeout must not fire.
-  "trickle": "the response in pieces 400 ms apart, longer in all than a 1 s idle timeout",
+  "trickle": "the response in pieces 200 ms apart, longer in all than a 4 s idle timeout",
   // Sizes past every sane limit.
   "header-block-1mib": "a header block of 1 MiB (1024 lines of 1 KiB)",
   "header-line-100kb": "one header line of 100 KB",
@@ -375,11 +386,13 @@ export async function planFor(
     case "connect-blackhole":
       return { steps: [], body: null };
     case "trickle": {
+      // Enough pauses to outlast the idle timeout by a few more: 25 pieces, 24 pauses, 4.8 s.
+      const pieces = Math.ceil(TRICKLE_IDLE_TIMEOUT_MS / TRICKLE_PAUSE_MS) + 5;
       const steps: Step[] = [];
-      const piece = Math.ceil(whole.length / 4);
-      for (let at = 0; at < whole.length; at += piece) {
-        if (at > 0) steps.push({ kind: "pause", ms: 400 });
-        steps.push(write(whole.subarray(at, at + piece)));
+      for (let i = 0; i < pieces; i++) {
+        if (i > 0) steps.push({ kind: "pause", ms: TRICKLE_PAUSE_MS });
+        const from = Math.floor(i * whole.length / pieces);
+        steps.push(write(whole.subarray(from, Math.floor((i + 1) * whole.length / pieces))));
       }
       return { steps, body };
     }

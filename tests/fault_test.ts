@@ -13,8 +13,10 @@ import {
   type FaultServer,
   type FaultServerOptions,
   loopbackFlags,
+  planFor,
   shebangFlags,
   startFaultServer,
+  TRICKLE_IDLE_TIMEOUT_MS,
 } from "./_fault_server.ts";
 
 const decoder = new TextDecoder();
@@ -300,12 +302,41 @@ function helpOf(name: string): Promise<string> {
   return helpCache.get(name)!;
 }
 
-/** Short time limits for every program, so that a stall ends fast. */
-async function limitArgs(name: string, maxBytes?: number): Promise<string[]> {
+/** The idle and connect timeouts given to a program, in seconds. */
+interface TimeLimits {
+  idle: number;
+  connect: number;
+}
+
+/**
+ * Against a server that goes quiet on purpose (the stall modes, the black hole): the timeouts
+ * must fire, and soon, so that a stall ends fast. A busy machine only makes them fire later.
+ */
+const QUICK: TimeLimits = { idle: 1, connect: 2 };
+
+/**
+ * Against a server that never goes quiet: nothing there is about the timeouts, so they are far
+ * above any wait a busy machine adds (at load 7 on 2 cores a process can wait for the CPU for
+ * a second), and still end a program that hangs well before its run is killed.
+ */
+const PATIENT: TimeLimits = { idle: 15, connect: 15 };
+
+/**
+ * Against `trickle`: an idle timeout 20 times the pause between two pieces, shorter than the
+ * whole response (see TRICKLE_IDLE_TIMEOUT_MS).
+ */
+const TRICKLE: TimeLimits = { idle: TRICKLE_IDLE_TIMEOUT_MS / 1000, connect: PATIENT.connect };
+
+/** The time limits (and `--max-bytes`) for a program, in the options it has. */
+async function limitArgs(
+  name: string,
+  maxBytes?: number,
+  limits: TimeLimits = PATIENT,
+): Promise<string[]> {
   const help = await helpOf(name);
   const args: string[] = [];
-  if (help.includes("--timeout")) args.push("--timeout", "1");
-  if (help.includes("--connect-timeout")) args.push("--connect-timeout", "2");
+  if (help.includes("--timeout")) args.push("--timeout", String(limits.idle));
+  if (help.includes("--connect-timeout")) args.push("--connect-timeout", String(limits.connect));
   if (maxBytes !== undefined && help.includes("--max-bytes")) {
     args.push("--max-bytes", String(maxBytes));
   }
@@ -331,18 +362,26 @@ async function tryProgram(
   const flags = shebangFlags(program.name, ROOT);
   if (flags === null) return "no shebang";
   const folder = await Deno.makeTempDir({ prefix: `netprog-fault-${program.name}-` });
+  const expect = expectation(mode, program.family);
+  // A correct result must not hang on the clock: only where an error is allowed may the
+  // timeouts be short (they end the stalls).
+  const limits = mode === "trickle" ? TRICKLE : expect === "correct" ? PATIENT : QUICK;
   try {
     const result = await runScript(
       program.name,
-      [`${server.origin}${path}`, ...(program.extra ?? []), ...await limitArgs(program.name)],
+      [
+        `${server.origin}${path}`,
+        ...(program.extra ?? []),
+        ...await limitArgs(program.name, undefined, limits),
+      ],
       {
         flags: [...loopbackFlags(flags, `127.0.0.1:${server.port}`), ...extraFlags],
         cwd: folder,
         stdin: program.stdin,
-        timeoutMs: 20_000,
+        // Quick limits must end a stall in bounded time; patient runs end by themselves.
+        timeoutMs: limits === QUICK ? 20_000 : 60_000,
       },
     );
-    const expect = expectation(mode, program.family);
     const wrong = result.signal === null
       ? incorrect(program, mode, server, result, folder)
       : "killed";
@@ -373,6 +412,18 @@ Deno.test("fault tests cover every program of the chapter", () => {
   assert.deepEqual(missing, [], "scripts missing: their fault tests cannot run");
 });
 
+Deno.test("trickle outlasts its idle timeout, and no pause comes near it", async () => {
+  const { steps } = await planFor("trickle", {}, "http://127.0.0.1:1");
+  const pauses = steps.flatMap((step) => step.kind === "pause" ? [step.ms] : []);
+  const total = pauses.reduce((sum, ms) => sum + ms, 0);
+  assert.ok(total > TRICKLE_IDLE_TIMEOUT_MS, `${total} ms of pauses in all`);
+  assert.ok(
+    Math.max(...pauses) * 10 <= TRICKLE_IDLE_TIMEOUT_MS,
+    `a pause of ${Math.max(...pauses)} ms`,
+  );
+  assert.equal(TRICKLE.idle * 1000, TRICKLE_IDLE_TIMEOUT_MS);
+});
+
 /** The modes run against every program; the volume and redirect ones have their own tests. */
 const MATRIX_MODES = (Object.keys(FAULT_MODES) as FaultMode[]).filter((mode) =>
   ![
@@ -399,7 +450,8 @@ for (const mode of MATRIX_MODES) {
         : mode === "redirect-loop"
         ? "/a"
         : "/cover3.jpg";
-      await pool(AVAILABLE, 4, async (program) => {
+      // A trickle run mostly waits (4.8 s of pauses for a few hundred bytes): twice as many at once.
+      await pool(AVAILABLE, mode === "trickle" ? 8 : 4, async (program) => {
         const why = await tryProgram(program, mode, server, path);
         const label = options.splitAt === undefined ? "" : ` (split at ${options.splitAt})`;
         if (why !== null) failures.push(`${program.name}${label}: ${why}`);
