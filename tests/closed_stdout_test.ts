@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { ROOT, startRawServer, writeAll } from "./_helpers.ts";
 import { CLOSED_STDOUT_STATUS } from "../scripts/lib/errors.ts";
+import { type Program, PROGRAMS } from "../scripts/lib/programs.ts";
+import { loopbackFlags } from "./_fault_server.ts";
 
 const encoder = new TextEncoder();
 
@@ -19,32 +21,32 @@ function page(size: number): string {
 const SMALL = page(300);
 const BIG = page(4 * 1024 * 1024);
 
-/** Each stdout program, with its arguments for a URL. */
-const PROGRAMS: {
-  name: string;
-  args: (url: string) => string[];
-  /** Holds the whole page before it prints: given a large finite page, not an endless one. */
-  holds?: boolean;
-  /** Prints a few bytes whatever the page: may finish before its reader goes. */
-  short?: boolean;
-}[] = [
-  { name: "socket1", args: (url) => [url] },
-  { name: "socket2", args: (url) => [url] },
-  { name: "exercise1", args: (url) => [url] },
-  { name: "exercise2", args: (url) => [url], holds: true },
-  { name: "exercise5", args: (url) => [url] },
-  { name: "urljpeg", args: (url) => [url, "-o", "/dev/null"], holds: true },
-  { name: "urllib1", args: (url) => [url] },
-  { name: "urllib2", args: (url) => [url] },
-  { name: "exercise3", args: (url) => [url], holds: true },
-  { name: "urlwords", args: (url) => [url], holds: true, short: true },
-  { name: "urlregex", args: (url) => [url], holds: true },
-  { name: "urllinks", args: (url) => [url], holds: true },
-  { name: "urllink2", args: (url) => [url], holds: true },
-  { name: "urllink3", args: (url) => [url, "--count", "1"], holds: true },
-  { name: "exercise4", args: (url) => [url], holds: true, short: true },
-  { name: "rawget", args: (url) => [url] },
-];
+/** Programs that print the body as it streams in: given an endless one. */
+const STREAMING = new Set([
+  "socket1",
+  "socket2",
+  "exercise1",
+  "exercise5",
+  "urllib1",
+  "urllib2",
+  "rawget",
+]);
+/** Programs that print a line or two whatever the page: they may finish before their reader goes. */
+const SHORT = new Set(["urlwords", "exercise4", "curl2", "curl3"]);
+
+/** Every program of the list that writes to stdout (all but the tools, and curl1, which prints nothing). */
+const STDOUT_PROGRAMS = PROGRAMS.filter((program) =>
+  program.kind !== "tool" && program.name !== "curl1"
+);
+
+/** The arguments for `url`, with every question that has an option answered by it. */
+function argsFor(program: Program, url: string): string[] {
+  const args = [url];
+  for (const prompt of program.prompts) {
+    if (prompt.unless.startsWith("--")) args.push(prompt.unless, "1");
+  }
+  return args;
+}
 
 /** Serves `/small` and `/big` with a Content-Length, and `/endless` until the client goes. */
 function startServer() {
@@ -69,8 +71,8 @@ function startServer() {
  * Returns its exit status and stderr.
  */
 async function runWithClosedStdout(
-  name: string,
-  args: string[],
+  program: Program,
+  url: string,
   port: number,
   readFirst: number,
 ): Promise<{ code: number; stderr: string; ms: number }> {
@@ -81,11 +83,9 @@ async function runWithClosedStdout(
       args: [
         "run",
         "--no-prompt",
-        `--allow-net=127.0.0.1:${port}`,
-        "--allow-write=/dev/null,/dev/null.part",
-        "--allow-read=/dev/null.part",
-        `${ROOT}/scripts/${name}.ts`,
-        ...args,
+        ...loopbackFlags([...program.flags], `127.0.0.1:${port}`),
+        `${ROOT}/scripts/${program.name}.ts`,
+        ...argsFor(program, url),
       ],
       cwd,
       stdin: "null",
@@ -118,28 +118,18 @@ async function runWithClosedStdout(
 Deno.test("a closed stdout ends every program quietly, with status 141, on small and large bodies", async () => {
   await using server = startServer();
   const failures: string[] = [];
-  for (const program of PROGRAMS) {
+  for (const program of STDOUT_PROGRAMS) {
     // Small body, the reader gone before anything is written: the first write ends the program.
-    const small = await runWithClosedStdout(
-      program.name,
-      program.args(`${server.origin}/small`),
-      server.port,
-      0,
-    );
+    const small = await runWithClosedStdout(program, `${server.origin}/small`, server.port, 0);
     if (small.code !== CLOSED_STDOUT_STATUS || small.stderr !== "") {
       failures.push(
         `${program.name} small: status ${small.code}, stderr ${JSON.stringify(small.stderr)}`,
       );
     }
     // Large body (endless where the program streams it): the reader takes 10 bytes and goes.
-    const path = program.holds ? "/big" : "/endless";
-    const large = await runWithClosedStdout(
-      program.name,
-      program.args(`${server.origin}${path}`),
-      server.port,
-      10,
-    );
-    const finished = program.short && large.code === 0;
+    const path = STREAMING.has(program.name) ? "/endless" : "/big";
+    const large = await runWithClosedStdout(program, `${server.origin}${path}`, server.port, 10);
+    const finished = SHORT.has(program.name) && large.code === 0;
     if ((large.code !== CLOSED_STDOUT_STATUS && !finished) || large.stderr !== "") {
       failures.push(
         `${program.name} ${path}: status ${large.code} after ${Math.round(large.ms)} ms, stderr ${

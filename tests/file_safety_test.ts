@@ -354,3 +354,32 @@ Deno.test("no program that writes a file writes through a planted symlink", asyn
   }
   assert.deepEqual(failures, []);
 });
+
+Deno.test("a FIFO given as the output is written into, not renamed over", async () => {
+  await using server = await startFaultServer("whole");
+  const box = await sandbox();
+  try {
+    const fifo = `${box.work}/pipe`;
+    const { success } = new Deno.Command("python3", {
+      args: ["-c", "import os, sys; os.mkfifo(sys.argv[1])", fifo],
+    }).outputSync();
+    assert(success, "cannot make a FIFO");
+    const net = `--allow-net=127.0.0.1:${server.port}`;
+    const url = `${server.origin}/cover3.jpg`;
+    const reading = new Deno.Command("python3", {
+      args: ["-c", "import sys; print(len(open(sys.argv[1], 'rb').read()))", fifo],
+      stdout: "piped",
+    }).output();
+    const written = await runScript("rawget", ["-o", fifo, url], {
+      flags: [net, `--allow-write=${fifo},${fifo}.part`, `--allow-read=${fifo},${fifo}.part`],
+      timeoutMs: 20_000,
+    });
+    assert.equal(written.code, 0, written.stderr);
+    const received = Number(new TextDecoder().decode((await reading).stdout));
+    assert(received > 0, "nothing came through the FIFO");
+    assert(Deno.lstatSync(fifo).isFifo, "the FIFO was replaced");
+    assert.deepEqual(list(box.work), ["pipe"]);
+  } finally {
+    await box.close();
+  }
+});

@@ -83,6 +83,10 @@ export async function requireAtomicWrite(path: string): Promise<void> {
  * Ctrl-C or a failure removes the part file. Needs the flags
  * {@linkcode atomicWriteFlags} names.
  *
+ * A target that is a character device or a FIFO, not through a symlink
+ * (`-o /dev/null`, a named pipe), is written directly: there is no partial
+ * file to hide, and renaming over it would replace the device.
+ *
  * @example Writing a file atomically
  * ```ts
  * import { AtomicFile } from "./atomic_file.ts";
@@ -107,10 +111,12 @@ export class AtomicFile {
   #file: Deno.FsFile;
   #unregister: () => void;
   #open = true;
+  #direct: boolean;
 
-  private constructor(path: string, file: Deno.FsFile, blockSize: number) {
+  private constructor(path: string, file: Deno.FsFile, blockSize: number, direct = false) {
     this.path = path;
-    this.part = `${path}.part`;
+    this.part = direct ? path : `${path}.part`;
+    this.#direct = direct;
     this.#file = file;
     this.sink = blockWriter(file, blockSize);
     this.#unregister = onInterrupt(() => this.#removeOnInterrupt());
@@ -124,6 +130,9 @@ export class AtomicFile {
    * @returns The open part file.
    */
   static async create(path: string, blockSize = 100_000): Promise<AtomicFile> {
+    if (await targetKind(path) === "device") {
+      return new AtomicFile(path, await Deno.open(path, { write: true }), blockSize, true);
+    }
     const part = `${path}.part`;
     const open = () => Deno.open(part, { write: true, createNew: true, mode: 0o644 });
     let file: Deno.FsFile;
@@ -177,7 +186,7 @@ export class AtomicFile {
   async commit(): Promise<void> {
     try {
       this.#close();
-      await Deno.rename(this.part, this.path);
+      if (!this.#direct) await Deno.rename(this.part, this.path);
     } catch (error) {
       await this.abort();
       if (isPermissionError(error)) throw error;
@@ -191,7 +200,7 @@ export class AtomicFile {
   async abort(): Promise<void> {
     this.#close();
     this.#unregister();
-    await Deno.remove(this.part).catch(() => {});
+    if (!this.#direct) await Deno.remove(this.part).catch(() => {});
   }
 
   /**
@@ -202,6 +211,7 @@ export class AtomicFile {
    */
   #removeOnInterrupt(): void {
     this.#unregister();
+    if (this.#direct) return;
     try {
       Deno.removeSync(this.part);
     } catch { /* not there: nothing to remove */ }
@@ -213,5 +223,22 @@ export class AtomicFile {
     try {
       this.#file.close();
     } catch { /* already closed */ }
+  }
+}
+
+/**
+ * Whether `path` is written the atomic way (nothing there yet, or a regular
+ * file or a symlink, which the rename replaces) or directly: a character
+ * device or a FIFO itself. Telling needs read access to `path`; without it,
+ * a path under `/dev/` (`/dev/null`, `/dev/stdout`) is taken as a device,
+ * and anything else is written the atomic way.
+ */
+async function targetKind(path: string): Promise<"regular" | "device"> {
+  try {
+    const info = await Deno.lstat(path);
+    return info.isCharDevice || info.isFifo ? "device" : "regular";
+  } catch (error) {
+    if (!isPermissionError(error)) return "regular"; // not there yet
+    return path.startsWith("/dev/") ? "device" : "regular";
   }
 }
