@@ -26,14 +26,11 @@
 
 import { parseUrlTarget } from "../mod.ts";
 import {
-  MAX_BYTES,
-  maxBytes,
+  DOWNLOAD_OPTIONS,
+  downloadLimits,
   maxBytesHelp,
   NET_HELP,
-  NET_OPTIONS,
-  OUTPUT,
   parseCommandLine,
-  timeLimits,
 } from "./lib/args.ts";
 import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
 import { download } from "./lib/http_client.ts";
@@ -56,12 +53,8 @@ ${maxBytesHelp(MAX_BYTES_HELD)}${NET_HELP}  -h, --help                 print thi
 `;
 
 run("curl1", async () => {
-  const { values, positionals } = parseCommandLine(USAGE, {
-    ...NET_OPTIONS,
-    ...OUTPUT,
-    ...MAX_BYTES,
-  });
-  const limits = { ...timeLimits(values), maxBytes: maxBytes(values, MAX_BYTES_HELD) };
+  const { values, positionals } = parseCommandLine(USAGE, DOWNLOAD_OPTIONS);
+  const limits = downloadLimits(values, MAX_BYTES_HELD);
   const url = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/cover3.jpg").url;
   const output = values.output ?? "cover3.jpg";
   await requireAtomicWrite(output);

@@ -27,14 +27,11 @@
 
 import { fileNameFromUrl, parseUrlTarget } from "../mod.ts";
 import {
-  MAX_BYTES,
-  maxBytes,
+  DOWNLOAD_OPTIONS,
+  downloadLimits,
   maxBytesHelp,
   NET_HELP,
-  NET_OPTIONS,
-  OUTPUT,
   parseCommandLine,
-  timeLimits,
 } from "./lib/args.ts";
 import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
 import { UsageError } from "./lib/errors.ts";
@@ -68,12 +65,8 @@ async function exists(path: string): Promise<boolean> {
 }
 
 run("curl3", async () => {
-  const { values, positionals } = parseCommandLine(USAGE, {
-    ...NET_OPTIONS,
-    ...OUTPUT,
-    ...MAX_BYTES,
-  });
-  const limits = { ...timeLimits(values), maxBytes: maxBytes(values, Infinity) };
+  const { values, positionals } = parseCommandLine(USAGE, DOWNLOAD_OPTIONS);
+  const limits = downloadLimits(values, Infinity);
   let urlstr = positionals[0];
   if (urlstr === undefined) {
     await stdout.print("Please enter a URL like http://data.pr4e.org/cover3.jpg\n");

@@ -34,16 +34,14 @@
 
 import { fileNameFromUrl, parseUrlTarget, type ResponseHead } from "../mod.ts";
 import {
+  DOWNLOAD_OPTIONS,
+  downloadLimits,
   integerOption,
-  MAX_BYTES,
   maxBytes,
   maxBytesHelp,
   NET_HELP,
-  NET_OPTIONS,
-  OUTPUT,
   parseCommandLine,
   parseHeaderArg,
-  timeLimits,
 } from "./lib/args.ts";
 import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
 import { RunError, UsageError } from "./lib/errors.ts";
@@ -93,9 +91,7 @@ let pendingHead: Promise<void> = Promise.resolve();
 
 run("rawget", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
-    ...NET_OPTIONS,
-    ...OUTPUT,
-    ...MAX_BYTES,
+    ...DOWNLOAD_OPTIONS,
     include: { type: "boolean", short: "i" },
     head: { type: "boolean", short: "I" },
     location: { type: "boolean", short: "L" },
@@ -107,8 +103,7 @@ run("rawget", async () => {
     cacert: { type: "string" },
   }, Infinity);
   const maxRedirects = integerOption("max-redirs", values["max-redirs"], 10, 0, 1000);
-  const limit = maxBytes(values, Infinity);
-  const limits = timeLimits(values);
+  const limits = downloadLimits(values, Infinity);
   const headers = ((values.header ?? []) as unknown as string[]).map(parseHeaderArg);
   const targets = (positionals.length > 0 ? positionals : ["http://data.pr4e.org/romeo.txt"])
     .map(parseUrlTarget);
@@ -162,7 +157,7 @@ run("rawget", async () => {
         await client.pipeline(targets, {
           method,
           headers,
-          maxBytes: limit,
+          maxBytes: limits.maxBytes,
           onHead,
           sinkFor: (head, at) => bodySink(head, at, null),
         });
@@ -182,7 +177,7 @@ run("rawget", async () => {
           maxRedirects,
           http10: values["http1.0"],
           headers,
-          maxBytes: limit,
+          maxBytes: limits.maxBytes,
           onHead,
           sinkFor: (head, at) => bodySink(head, at, file),
         });

@@ -31,15 +31,13 @@
 
 import { HeaderEndFinder, parseUrlTarget } from "../mod.ts";
 import {
-  MAX_BYTES,
+  DOWNLOAD_OPTIONS,
+  downloadLimits,
   maxBytes,
   maxBytesHelp,
   NET_HELP,
-  NET_OPTIONS,
-  OUTPUT,
   parseCommandLine,
   secondsOption,
-  timeLimits,
 } from "./lib/args.ts";
 import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
 import { Conn } from "./lib/conn.ts";
@@ -67,17 +65,15 @@ ${maxBytesHelp(MAX_BYTES_HELD)}${NET_HELP}  -h, --help                 print thi
 
 run("urljpeg", async () => {
   const { values, positionals } = parseCommandLine(USAGE, {
-    ...NET_OPTIONS,
-    ...OUTPUT,
-    ...MAX_BYTES,
+    ...DOWNLOAD_OPTIONS,
     delay: { type: "string" },
   });
   const delay = secondsOption("delay", values.delay, 0, false);
-  const limit = maxBytes(values, MAX_BYTES_HELD);
+  const limits = downloadLimits(values, MAX_BYTES_HELD);
   const output = values.output ?? "stuff.jpg";
   const target = parseUrlTarget(positionals[0] ?? "http://data.pr4e.org/cover3.jpg");
   await requireAtomicWrite(output);
-  const mysock = await Conn.open(target, timeLimits(values));
+  const mysock = await Conn.open(target, limits);
   await mysock.send(`GET ${target.url} HTTP/1.0\r\n\r\n`);
 
   const chunks: Uint8Array[] = [];
@@ -85,10 +81,10 @@ run("urljpeg", async () => {
   let count = 0;
   for await (const data of mysock.chunks(5120)) {
     count += data.length;
-    if (count > limit) {
+    if (count > limits.maxBytes) {
       throw new RunError(
         `cannot read from ${mysock.where}`,
-        `the response is larger than ${limit} bytes (raise --max-bytes)`,
+        `the response is larger than ${limits.maxBytes} bytes (raise --max-bytes)`,
       );
     }
     finder.push(data);

@@ -563,3 +563,49 @@ export function pageLimits(
     maxBytes: maxBytes(values, PAGE_MAX_BYTES),
   };
 }
+
+/**
+ * The options of a program that downloads to a file or holds the body:
+ * {@linkcode NET_OPTIONS}, {@linkcode OUTPUT} and {@linkcode MAX_BYTES}.
+ *
+ * @example Parsing them
+ * ```ts
+ * import { DOWNLOAD_OPTIONS, downloadLimits, parseCommandLine } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { values } = parseCommandLine("usage\n", DOWNLOAD_OPTIONS, 1, ["-o", "x.jpg"]);
+ * assert.equal(values.output, "x.jpg");
+ * assert.equal(downloadLimits(values, Infinity).maxBytes, Infinity);
+ * ```
+ */
+export const DOWNLOAD_OPTIONS = {
+  ...NET_OPTIONS,
+  ...OUTPUT,
+  ...MAX_BYTES,
+} as const satisfies OptionSpecs;
+
+/**
+ * Reads the time limits and `--max-bytes` of {@linkcode DOWNLOAD_OPTIONS}.
+ *
+ * @param values The parsed option values.
+ * @param fallback The program's size limit when `--max-bytes` is absent (`Infinity`: none).
+ * @returns The time limits and the size limit.
+ *
+ * @example A limit of one kilobyte
+ * ```ts
+ * import { downloadLimits } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(downloadLimits({ "max-bytes": "1000" }, Infinity), {
+ *   connectTimeoutMs: 10_000,
+ *   idleTimeoutMs: 30_000,
+ *   maxBytes: 1000,
+ * });
+ * ```
+ */
+export function downloadLimits(
+  values: { timeout?: string; "connect-timeout"?: string; "max-bytes"?: string },
+  fallback: number,
+): TimeLimits & { maxBytes: number } {
+  return { ...timeLimits(values), maxBytes: maxBytes(values, fallback) };
+}
