@@ -37,7 +37,6 @@ import {
   DOWNLOAD_OPTIONS,
   downloadLimits,
   integerOption,
-  maxBytes,
   maxBytesHelp,
   NET_HELP,
   parseCommandLine,

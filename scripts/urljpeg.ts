@@ -33,7 +33,6 @@ import { HeaderEndFinder, parseUrlTarget } from "../mod.ts";
 import {
   DOWNLOAD_OPTIONS,
   downloadLimits,
-  maxBytes,
   maxBytesHelp,
   NET_HELP,
   parseCommandLine,
