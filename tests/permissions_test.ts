@@ -61,13 +61,25 @@ Deno.test("no shebang asks for -A or an unscoped --allow-net/read/write/run", ()
   assert.deepEqual(problems, []);
 });
 
+/**
+ * Developer tasks that read the external corpus wherever NETPROG_CORPUS names
+ * it: a read list cannot name that folder in advance (an empty item in one is
+ * an error), so they read without a list. No program and no learner's task
+ * does.
+ */
+const CORPUS_READERS: Record<string, string> = {
+  test: "--allow-read without a scope",
+  "bench:web": "--allow-read without a scope",
+};
+
 Deno.test("no deno.json task asks for -A or an unscoped flag, and every task has --no-prompt", () => {
   const config = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`));
   const problems: string[] = [];
   for (const [task, value] of Object.entries(config.tasks as Record<string, unknown>)) {
     const command = typeof value === "string" ? value : (value as { command?: string }).command;
     if (command === undefined) continue;
-    problems.push(...flagProblems(command).map((p) => `task ${task}: ${p}`));
+    const found = flagProblems(command).filter((problem) => problem !== CORPUS_READERS[task]);
+    problems.push(...found.map((p) => `task ${task}: ${p}`));
     if (/\bdeno (run|test)\b/.test(command) && !command.includes("--no-prompt")) {
       problems.push(`task ${task}: deno run/test without --no-prompt`);
     }
