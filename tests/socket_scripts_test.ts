@@ -786,3 +786,39 @@ Deno.test("Ctrl-C stops urljpeg with status 130, one line, and no file", async (
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("a program paused past its --timeout reads the data that came meanwhile", async () => {
+  await using server = startRawServer(async (conn) => {
+    await writeAll(conn, "HTTP/1.0 200 OK\r\n\r\n");
+    for (let i = 0; i < 6; i++) {
+      await sleep(400);
+      await writeAll(conn, "0123456789");
+    }
+  });
+  const child = new Deno.Command("deno", {
+    args: [
+      "run",
+      "--no-prompt",
+      ...net(server.port),
+      `${ROOT}/scripts/socket1.ts`,
+      `${server.origin}/`,
+      "--timeout",
+      "1",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  await sleep(700);
+  // Stopped for longer than its limit, as a busy machine may; the bytes wait in its socket.
+  child.kill("SIGSTOP");
+  await sleep(1600);
+  child.kill("SIGCONT");
+  const output = await child.output();
+  assert.equal(new TextDecoder().decode(output.stderr), "");
+  assert.equal(output.code, 0);
+  assert.equal(
+    new TextDecoder().decode(output.stdout),
+    `HTTP/1.0 200 OK\r\n\r\n${"0123456789".repeat(6)}`,
+  );
+});

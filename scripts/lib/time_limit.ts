@@ -65,6 +65,9 @@ export function inSeconds(ms: number): string {
   return `${seconds} second${seconds === 1 ? "" : "s"}`;
 }
 
+/** How long an idle limit waits past its time for a read already done but not yet seen. */
+const GRACE_MS = 50;
+
 /** The cell {@linkcode watchdog} waits on; nothing ever wakes it. */
 const NEVER_WOKEN = new Int32Array(new SharedArrayBuffer(4));
 
@@ -174,14 +177,21 @@ export class IdleLimit {
   #check = () => {
     this.#cancel = undefined;
     if (this.#since < 0 || this.#stopped) return;
-    const waited = Date.now() - this.#since;
+    const since = this.#since;
+    const waited = Date.now() - since;
     if (waited < this.ms) {
       this.#cancel = watchdog(this.ms - waited, this.#check);
       return;
     }
-    this.#expired = true;
-    this.stop();
-    this.#onExpire();
+    // One more turn before giving up: after the process was paused (a busy
+    // machine, SIGSTOP), data that came meanwhile may be waiting to be read.
+    this.#cancel = watchdog(GRACE_MS, () => {
+      this.#cancel = undefined;
+      if (this.#since !== since || this.#stopped) return this.#check(); // data came: go on
+      this.#expired = true;
+      this.stop();
+      this.#onExpire();
+    });
   };
 }
 
