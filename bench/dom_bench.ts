@@ -3,7 +3,7 @@
 
 /**
  * The DOM section of `deno task bench`: the scripts' HTML parser
- * (scripts/_dom.ts) against BeautifulSoup, the book's choice, on the same
+ * (scripts/lib/dom.ts) against BeautifulSoup, the book's choice, on the same
  * corpus pages, and the parser's cold start.
  *
  *     NETPROG_CORPUS=/path/to/corpus deno run --no-prompt --allow-read \
@@ -19,7 +19,7 @@
  *   passes over all 77 corpus pages after one warm-up pass: parse, take the
  *   hrefs of every `a` and count the `p` elements; ours, BeautifulSoup with
  *   html.parser, BeautifulSoup with html5lib (bench/bs4_bench.py);
- * - cold start: `deno run` of a tiny script that imports scripts/_dom.ts and
+ * - cold start: `deno run` of a tiny script that imports scripts/lib/dom.ts and
  *   parses page1.htm, minus `deno run` of an empty script, median of 15 each;
  * - agreement with Chromium on the corpus (pages, snippets, probes).
  *
@@ -259,7 +259,9 @@ const bars = [
 const pad = (text: string, width: number) => text.padEnd(width);
 const lines = [
   `${pad("parser", 34)}${pad("MB/s", 9)}pages agreeing with Chromium`,
-  `${pad("netprog (parse5, scripts/_dom.ts)", 34)}${pad(oursMbps.toFixed(1), 9)}${agree.pages}/77`,
+  `${pad("netprog (parse5, scripts/lib/dom.ts)", 34)}${
+    pad(oursMbps.toFixed(1), 9)
+  }${agree.pages}/77`,
   htmlParser &&
   `${pad("BeautifulSoup html.parser", 34)}${pad(htmlParserMbps!.toFixed(1), 9)}${
     agreement(pages, htmlParser.answers)

@@ -7,7 +7,7 @@
  * functions serve every runtime. The browser's own `Document` and `Element`
  * (from `new DOMParser().parseFromString(html, "text/html")`) satisfy these
  * interfaces structurally, and so does any standard DOM implementation: the
- * parse5-based one the scripts use (`scripts/_dom.ts`), deno_dom, jsdom or
+ * parse5-based one the scripts use (`scripts/lib/dom.ts`), deno_dom, jsdom or
  * domino.
  *
  * @example Any object of the right shape will do

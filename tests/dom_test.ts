@@ -1,7 +1,7 @@
 // Copyright netprog authors. MIT license.
 
 /**
- * The scripts' HTML parser (scripts/_dom.ts): the DOM it builds, its
+ * The scripts' HTML parser (scripts/lib/dom.ts): the DOM it builds, its
  * selectors, and its serialization compared with headless Chromium's own
  * `DOMParser` on every anchor of the corpus.
  */

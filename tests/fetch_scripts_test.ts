@@ -120,7 +120,7 @@ function startFixtureServer(): Deno.HttpServer<Deno.NetAddr> & { origin: string 
   return Object.assign(server, { origin: `http://127.0.0.1:${server.addr.port}` });
 }
 
-// The book's files on the mirror: known outputs (seed/data/README.md) and Python's own answers.
+// The book's files on the mirror (data/): known outputs and Python's own answers.
 
 Deno.test("urllib1 and urllib2 print the book's files line by line as Python strips them", async () => {
   await using mirror = await startMirror();
