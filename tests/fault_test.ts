@@ -6,6 +6,7 @@
 // Ctrl-C during a download. Programs run with exactly their shebang's flags, pointed at loopback.
 
 import assert from "node:assert/strict";
+import { PROGRAMS as LISTED } from "../scripts/lib/programs.ts";
 import { ROOT, runScript, type ScriptResult } from "./_helpers.ts";
 import {
   FAULT_MODES,
@@ -36,6 +37,29 @@ type Family =
   | "fetch-crawl" // urllink3
   | "download"; // curl1, curl2, curl3: the body into a file
 
+/** Each program of the chapter (every program of the list but the tools) and its family. */
+const FAMILY: Record<string, Family> = {
+  socket1: "raw-dump",
+  socket2: "raw-dump",
+  exercise1: "raw-dump",
+  exercise2: "raw-count",
+  exercise5: "raw-body",
+  urljpeg: "raw-file",
+  urllib1: "fetch-lines",
+  urllib2: "fetch-lines",
+  exercise3: "fetch-count",
+  urlwords: "fetch-words",
+  urlregex: "fetch-links",
+  urllinks: "fetch-links",
+  urllink2: "fetch-links",
+  urllink3: "fetch-crawl",
+  exercise4: "fetch-paragraphs",
+  curl1: "download",
+  curl2: "download",
+  curl3: "download",
+  rawget: "raw-parsed",
+};
+
 interface Program {
   name: string;
   family: Family;
@@ -47,27 +71,18 @@ interface Program {
   stdin?: string;
 }
 
-const PROGRAMS: Program[] = [
-  { name: "socket1", family: "raw-dump", outputs: [] },
-  { name: "socket2", family: "raw-dump", outputs: [] },
-  { name: "exercise1", family: "raw-dump", outputs: [] },
-  { name: "exercise2", family: "raw-count", outputs: [] },
-  { name: "exercise5", family: "raw-body", outputs: [] },
-  { name: "urljpeg", family: "raw-file", outputs: ["stuff.jpg"] },
-  { name: "urllib1", family: "fetch-lines", outputs: [] },
-  { name: "urllib2", family: "fetch-lines", outputs: [] },
-  { name: "exercise3", family: "fetch-count", outputs: [] },
-  { name: "urlwords", family: "fetch-words", outputs: [] },
-  { name: "urlregex", family: "fetch-links", outputs: [] },
-  { name: "urllinks", family: "fetch-links", outputs: [] },
-  { name: "urllink2", family: "fetch-links", outputs: [] },
-  { name: "urllink3", family: "fetch-crawl", outputs: [], extra: ["--count", "1"] },
-  { name: "exercise4", family: "fetch-paragraphs", outputs: [] },
-  { name: "curl1", family: "download", outputs: ["cover3.jpg"] },
-  { name: "curl2", family: "download", outputs: ["cover3.jpg"] },
-  { name: "curl3", family: "download", outputs: ["cover3.jpg"] },
-  { name: "rawget", family: "raw-parsed", outputs: [], extra: ["-L"] },
-];
+/** The programs under test, from the one list: its files, and its questions answered by options. */
+const PROGRAMS: Program[] = LISTED.filter((program) => program.kind !== "tool").map((program) => ({
+  name: program.name,
+  family: FAMILY[program.name],
+  outputs: [...program.writes],
+  extra: [
+    ...program.prompts.flatMap((prompt) =>
+      prompt.unless.startsWith("--") ? [prompt.unless, "1"] : []
+    ),
+    ...(program.name === "rawget" ? ["-L"] : []),
+  ],
+}));
 
 const RAW: Family[] = ["raw-dump", "raw-count", "raw-body", "raw-parsed", "raw-file"];
 
@@ -410,6 +425,8 @@ const AVAILABLE = PROGRAMS.filter((program) => scriptExists(program.name));
 Deno.test("fault tests cover every program of the chapter", () => {
   const missing = PROGRAMS.filter((program) => !scriptExists(program.name)).map((p) => p.name);
   assert.deepEqual(missing, [], "scripts missing: their fault tests cannot run");
+  const unknown = PROGRAMS.filter((program) => program.family === undefined).map((p) => p.name);
+  assert.deepEqual(unknown, [], "programs of the list with no fault family: say what they print");
 });
 
 Deno.test("trickle outlasts its idle timeout, and no pause comes near it", async () => {
