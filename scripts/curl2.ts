@@ -59,14 +59,6 @@ run("curl2", async () => {
   const output = values.output ?? "cover3.jpg";
   await requireAtomicWrite(output);
 
-  const fhand = await AtomicFile.create(output, 100_000);
-  let size: number;
-  try {
-    size = await download(url, fhand.sink, limits);
-  } catch (error) {
-    await fhand.abort();
-    throw error;
-  }
-  await fhand.commit();
+  const size = await AtomicFile.save(output, (fhand) => download(url, fhand, limits));
   await stdout.print(`${size} characters copied.\n`);
 });

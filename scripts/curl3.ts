@@ -92,14 +92,6 @@ run("curl3", async () => {
     await stdout.print(`Replacing ${fname}\n`);
   }
 
-  const fhand = await AtomicFile.create(fname, 100_000);
-  let size: number;
-  try {
-    size = await download(url, fhand.sink, limits);
-  } catch (error) {
-    await fhand.abort();
-    throw error;
-  }
-  await fhand.commit();
+  const size = await AtomicFile.save(fname, (fhand) => download(url, fhand, limits));
   await stdout.print(`${size} characters copied to ${fname}\n`);
 });

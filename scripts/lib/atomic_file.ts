@@ -152,6 +152,48 @@ export class AtomicFile {
   }
 
   /**
+   * Creates `path`'s part file, lets `fill` write into its sink, and commits
+   * it; if `fill` fails, the part file is removed and the error passed on.
+   *
+   * @param path Where the file goes.
+   * @param fill Writes the bytes (a download, say) and returns a result.
+   * @param blockSize Largest single write. @default {100000}
+   * @returns What `fill` returned, once the file is in place.
+   *
+   * @example Filling a file, and a fill that fails
+   * ```ts
+   * import { AtomicFile } from "./atomic_file.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const dir = await Deno.makeTempDir();
+   * const size = await AtomicFile.save(`${dir}/a.txt`, async (sink) => {
+   *   await sink.write([new TextEncoder().encode("hello")]);
+   *   return 5;
+   * });
+   * assert.equal(size, 5);
+   * await assert.rejects(AtomicFile.save(`${dir}/b.txt`, () => Promise.reject(new Error("cut"))));
+   * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["a.txt"]);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  static async save<T>(
+    path: string,
+    fill: (sink: BodySink) => Promise<T>,
+    blockSize = 100_000,
+  ): Promise<T> {
+    const file = await AtomicFile.create(path, blockSize);
+    let result: T;
+    try {
+      result = await fill(file.sink);
+    } catch (error) {
+      await file.abort();
+      throw error;
+    }
+    await file.commit();
+    return result;
+  }
+
+  /**
    * Writes `data` to `path` in one go: create, write, commit; the part file
    * is removed if anything fails.
    *
@@ -171,15 +213,14 @@ export class AtomicFile {
    * ```
    */
   static async write(path: string, data: Uint8Array): Promise<void> {
-    const file = await AtomicFile.create(path, Infinity);
-    try {
-      await file.sink.write([data]);
-    } catch (error) {
-      await file.abort();
-      if (isPermissionError(error)) throw error;
-      throw new RunError(`cannot write ${path}`, firstLine(error));
-    }
-    await file.commit();
+    await AtomicFile.save(path, async (sink) => {
+      try {
+        await sink.write([data]);
+      } catch (error) {
+        if (isPermissionError(error)) throw error;
+        throw new RunError(`cannot write ${path}`, firstLine(error));
+      }
+    }, Infinity);
   }
 
   /** Closes the part file and renames it to the final path. */
