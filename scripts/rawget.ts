@@ -134,13 +134,13 @@ run("rawget", async () => {
         pendingHead = pendingHead.then(() => stdout.print(headText(head)));
       }
     };
-    const bodySink = (head: ResponseHead, at: string, file: AtomicFile | null): BodySink => {
+    const bodySink = (head: ResponseHead, at: string, file: BodySink | null): BodySink => {
       if (values.fail && head.status >= 400) {
         throw new RunError(`cannot retrieve ${at}`, `${head.status} ${head.reason}`.trim());
       }
       progress?.done();
       progress = undefined;
-      const sink: BodySink = file?.sink ?? stdout;
+      const sink: BodySink = file ?? stdout;
       const afterHead: BodySink = values.include || values.head
         ? { write: (views) => pendingHead.then(() => sink.write(views)) }
         : sink;
@@ -168,27 +168,26 @@ run("rawget", async () => {
     }
     for (const [i, url] of urls.entries()) {
       const output = outputs[i];
-      const file = output === null || values.head ? null : await AtomicFile.create(output);
-      try {
-        await client.get(url, {
-          method,
-          follow: values.location,
-          maxRedirects,
-          http10: values["http1.0"],
-          headers,
-          maxBytes: limits.maxBytes,
-          onHead,
-          sinkFor: (head, at) => bodySink(head, at, file),
-        });
-        await pendingHead;
-      } catch (error) {
-        await file?.abort();
-        throw error;
-      } finally {
-        progress?.done();
-        progress = undefined;
-      }
-      await file?.commit();
+      const fetchInto = async (file: BodySink | null) => {
+        try {
+          await client.get(url, {
+            method,
+            follow: values.location,
+            maxRedirects,
+            http10: values["http1.0"],
+            headers,
+            maxBytes: limits.maxBytes,
+            onHead,
+            sinkFor: (head, at) => bodySink(head, at, file),
+          });
+          await pendingHead;
+        } finally {
+          progress?.done();
+          progress = undefined;
+        }
+      };
+      if (output === null || values.head) await fetchInto(null);
+      else await AtomicFile.save(output, fetchInto);
     }
   } finally {
     client.close();
