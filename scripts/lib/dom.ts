@@ -412,28 +412,27 @@ export class ParsedElement extends ParsedParentNode implements DomElement {
   }
 }
 
-/** A text node.
+/**
+ * What a text node and a comment share: their `data`, which is also their
+ * `textContent` and `nodeValue`.
  *
- * @example Text is stored with entities decoded
+ * @example A text node's data
  * ```ts
- * import { parseHtml } from "./dom.ts";
+ * import { parseHtml, ParsedCharacterData } from "./dom.ts";
  * import assert from "node:assert/strict";
  *
- * const text = parseHtml("<p>fish &amp; chips").querySelector("p")!.firstChild!;
- * assert.equal(text.nodeType, 3);
- * assert.equal(text.textContent, "fish & chips");
+ * const text = parseHtml("<p>hi</p>").querySelector("p")!.firstChild!;
+ * assert(text instanceof ParsedCharacterData);
+ * assert.equal(text.data, "hi");
+ * assert.equal(text.nodeValue, "hi");
  * ```
  */
-export class ParsedText extends ParsedNode {
-  /** Always 3. */
-  readonly nodeType = 3;
-  /** Always `"#text"`. */
-  readonly nodeName = "#text";
-  /** The text, entities decoded. */
+export abstract class ParsedCharacterData extends ParsedNode {
+  /** The text (of a comment: between `<!--` and `-->`), entities decoded. */
   data: string;
 
   /**
-   * Makes a text node; the parser calls this.
+   * Makes the node; the parser calls this.
    *
    * @param data The text.
    */
@@ -453,6 +452,25 @@ export class ParsedText extends ParsedNode {
   }
 }
 
+/** A text node.
+ *
+ * @example Text is stored with entities decoded
+ * ```ts
+ * import { parseHtml } from "./dom.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const text = parseHtml("<p>fish &amp; chips").querySelector("p")!.firstChild!;
+ * assert.equal(text.nodeType, 3);
+ * assert.equal(text.textContent, "fish & chips");
+ * ```
+ */
+export class ParsedText extends ParsedCharacterData {
+  /** Always 3. */
+  readonly nodeType = 3;
+  /** Always `"#text"`. */
+  readonly nodeName = "#text";
+}
+
 /** A comment node.
  *
  * @example A comment's text
@@ -465,33 +483,11 @@ export class ParsedText extends ParsedNode {
  * assert.equal(comment.textContent, " note ");
  * ```
  */
-export class ParsedComment extends ParsedNode {
+export class ParsedComment extends ParsedCharacterData {
   /** Always 8. */
   readonly nodeType = 8;
   /** Always `"#comment"`. */
   readonly nodeName = "#comment";
-  /** The text between `<!--` and `-->`. */
-  readonly data: string;
-
-  /**
-   * Makes a comment node; the parser calls this.
-   *
-   * @param data The comment's text.
-   */
-  constructor(data: string) {
-    super();
-    this.data = data;
-  }
-
-  /** The comment's text. */
-  get textContent(): string {
-    return this.data;
-  }
-
-  /** The comment's text. */
-  get nodeValue(): string {
-    return this.data;
-  }
 }
 
 /** A `<!DOCTYPE>` node.
