@@ -259,9 +259,7 @@ const bars = [
 const pad = (text: string, width: number) => text.padEnd(width);
 const lines = [
   `${pad("parser", 34)}${pad("MB/s", 9)}pages agreeing with Chromium`,
-  `${pad("netprog (parse5, scripts/lib/dom.ts)", 34)}${
-    pad(oursMbps.toFixed(1), 9)
-  }${agree.pages}/77`,
+  `${pad("netprog (parse5, lib/dom.ts)", 34)}${pad(oursMbps.toFixed(1), 9)}${agree.pages}/77`,
   htmlParser &&
   `${pad("BeautifulSoup html.parser", 34)}${pad(htmlParserMbps!.toFixed(1), 9)}${
     agreement(pages, htmlParser.answers)
