@@ -36,7 +36,7 @@ import {
 import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
 import { UsageError } from "./lib/errors.ts";
 import { download } from "./lib/http_client.ts";
-import { run } from "./lib/run.ts";
+import { requirePermission, run } from "./lib/run.ts";
 import { input, stdout } from "./lib/stdio.ts";
 
 const FLAGS = "--allow-net=data.pr4e.org:80 --allow-read=. --allow-write=.";
@@ -55,6 +55,7 @@ ${maxBytesHelp(Infinity)}${NET_HELP}  -h, --help                 print this help
 
 /** Whether anything (a file, a folder, a symlink, even a broken one) has this name. */
 async function exists(path: string): Promise<boolean> {
+  await requirePermission({ name: "read", path });
   try {
     await Deno.lstat(path);
     return true;

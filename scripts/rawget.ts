@@ -46,7 +46,7 @@ import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
 import { RunError, UsageError } from "./lib/errors.ts";
 import { HttpClient } from "./lib/http_client.ts";
 import { Progress } from "./lib/progress.ts";
-import { firstLine, isPermissionError, run } from "./lib/run.ts";
+import { firstLine, isPermissionError, requirePermission, run } from "./lib/run.ts";
 import { type BodySink, countingSink } from "./lib/sinks.ts";
 import { stdout } from "./lib/stdio.ts";
 
@@ -116,6 +116,7 @@ run("rawget", async () => {
   for (const output of new Set(outputs)) if (output !== null) await requireAtomicWrite(output);
   let caCerts: string[] | undefined;
   if (values.cacert !== undefined) {
+    await requirePermission({ name: "read", path: values.cacert });
     try {
       caCerts = [await Deno.readTextFile(values.cacert)];
     } catch (error) {

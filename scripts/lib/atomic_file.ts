@@ -130,6 +130,7 @@ export class AtomicFile {
    * @returns The open part file.
    */
   static async create(path: string, blockSize = 100_000): Promise<AtomicFile> {
+    await requireAtomicWrite(path);
     if (await targetKind(path) === "device") {
       return new AtomicFile(path, await Deno.open(path, { write: true }), blockSize, true);
     }
@@ -275,11 +276,13 @@ export class AtomicFile {
  * and anything else is written the atomic way.
  */
 async function targetKind(path: string): Promise<"regular" | "device"> {
+  if ((await Deno.permissions.query({ name: "read", path })).state !== "granted") {
+    return path.startsWith("/dev/") ? "device" : "regular";
+  }
   try {
     const info = await Deno.lstat(path);
     return info.isCharDevice || info.isFifo ? "device" : "regular";
-  } catch (error) {
-    if (!isPermissionError(error)) return "regular"; // not there yet
-    return path.startsWith("/dev/") ? "device" : "regular";
+  } catch {
+    return "regular"; // not there yet
   }
 }

@@ -14,7 +14,7 @@
 
 import type { UrlTarget } from "../../mod.ts";
 import { RunError } from "./errors.ts";
-import { isPermissionError } from "./run.ts";
+import { isPermissionError, requirePermission } from "./run.ts";
 import type { BodySink } from "./sinks.ts";
 import {
   DEFAULT_TIME_LIMITS,
@@ -122,6 +122,7 @@ async function connect(
   target: Pick<UrlTarget, "scheme" | "hostname" | "port">,
   options: ConnectOptions,
 ): Promise<Deno.Conn> {
+  await requirePermission({ name: "net", host: endpoint(target) });
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_TIME_LIMITS.connectTimeoutMs;
   const controller = new AbortController();
   let timedOut = false;

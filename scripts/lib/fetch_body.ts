@@ -13,8 +13,13 @@
 import { isPythonSpace } from "../../mod.ts";
 import { networkFailure } from "./conn.ts";
 import { RunError } from "./errors.ts";
-import { isPermissionError } from "./run.ts";
+import { isPermissionError, requirePermission } from "./run.ts";
 import { DEFAULT_TIME_LIMITS, IdleLimit, inSeconds } from "./time_limit.ts";
+
+/** The statuses that redirect, as urllib follows them. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Most redirects followed, as Python's urllib. */
+const MAX_REDIRECTS = 10;
 
 /**
  * Options for {@linkcode fetchBody}.
@@ -82,14 +87,31 @@ export async function fetchBody(url: string, options: FetchBodyOptions = {}): Pr
     controller.abort(new RunError("cannot retrieve URL", why));
   });
   let response: Response;
-  idle.begin();
-  try {
-    response = await fetch(url, { signal: controller.signal });
-  } catch (error) {
-    idle.stop();
-    throw fetchFailure(url, error, controller.signal);
-  } finally {
-    idle.end();
+  // Redirects are followed here, not by fetch, so that each new host is
+  // checked for permission first (Deno would stop and ask on a terminal).
+  for (let hops = 0;; hops++) {
+    const target = new URL(url);
+    if (target.protocol === "http:" || target.protocol === "https:") {
+      const port = target.port || (target.protocol === "https:" ? "443" : "80");
+      await requirePermission({ name: "net", host: `${target.hostname}:${port}` });
+    }
+    idle.begin();
+    try {
+      response = await fetch(url, { signal: controller.signal, redirect: "manual" });
+    } catch (error) {
+      idle.stop();
+      throw fetchFailure(url, error, controller.signal);
+    } finally {
+      idle.end();
+    }
+    const location = response.headers.get("location");
+    if (!REDIRECTS.has(response.status) || location === null) break;
+    await response.body?.cancel().catch(() => {});
+    if (hops === MAX_REDIRECTS) {
+      idle.stop();
+      throw new RunError("cannot retrieve URL", `more than ${MAX_REDIRECTS} redirects`);
+    }
+    url = new URL(location, url).href;
   }
   if (!response.ok) {
     idle.stop();
@@ -104,7 +126,7 @@ export async function fetchBody(url: string, options: FetchBodyOptions = {}): Pr
     await response.body?.cancel().catch(() => {});
     throw tooLarge(maxBytes);
   }
-  return new Body(response, controller.signal, idle, maxBytes, !!options.keepByteOrderMark);
+  return new Body(response, url, controller.signal, idle, maxBytes, !!options.keepByteOrderMark);
 }
 
 /**
@@ -151,12 +173,13 @@ class Body implements FetchedBody {
 
   constructor(
     response: Response,
+    url: string,
     signal: AbortSignal,
     idle: IdleLimit,
     maxBytes: number,
     keepByteOrderMark: boolean,
   ) {
-    this.url = response.url;
+    this.url = url;
     this.#response = response;
     this.#signal = signal;
     this.#idle = idle;

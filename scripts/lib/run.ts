@@ -148,6 +148,44 @@ export function describeError(error: unknown): [string, number] {
 }
 
 /**
+ * Checks a permission with `Deno.permissions.query`, which never prompts,
+ * and throws Deno's own `NotCapable` error when it is not granted, so that
+ * {@linkcode run} names the flag to add. Called before every connect, fetch,
+ * read or run: a program never stops at Deno's permission prompt, however
+ * it was started (a shebang, `deno run` without `--no-prompt`).
+ *
+ * @param descriptor The permission, such as `{ name: "net", host: "127.0.0.1:8000" }`.
+ * @returns When it is granted.
+ *
+ * @example A permission this test has, and one it has not
+ * ```ts
+ * import { describeError, requirePermission } from "./run.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // The tests may connect to 127.0.0.1, and to nothing else.
+ * await requirePermission({ name: "net", host: "127.0.0.1:8000" });
+ * await assert.rejects(requirePermission({ name: "net", host: "example.org:80" }), (error) =>
+ *   describeError(error)[0] ===
+ *     "no network permission for example.org:80: run with --allow-net=example.org:80");
+ * ```
+ */
+export async function requirePermission(descriptor: Deno.PermissionDescriptor): Promise<void> {
+  if ((await Deno.permissions.query(descriptor)).state === "granted") return;
+  const [what, flag] = descriptor.name === "net"
+    ? [descriptor.host, "--allow-net"]
+    : descriptor.name === "read" || descriptor.name === "write"
+    ? [String(descriptor.path), `--allow-${descriptor.name}`]
+    : descriptor.name === "run"
+    ? [String(descriptor.command), "--allow-run"]
+    : [undefined, `--allow-${descriptor.name}`];
+  throw new Deno.errors.NotCapable(
+    what === undefined
+      ? `Requires ${descriptor.name} access, run again with the ${flag} flag`
+      : `Requires ${descriptor.name} access to "${what}", run again with the ${flag} flag`,
+  );
+}
+
+/**
  * Whether an error is a missing permission, which is passed on as it is so
  * that {@linkcode run} names the flag to add.
  *
