@@ -7,6 +7,9 @@
  * and a blank line over a raw TCP connection, looks for the first CRLFCRLF
  * in the bytes received (wherever it falls across reads: `recv` returns
  * bytes, not lines), and writes every byte after it to stdout unchanged.
+ * A reply that is not HTTP (its first line is no `HTTP/1.x` status line), or
+ * whose head passes 64 KiB, is refused as curl refuses it: one error line,
+ * exit status 1, nothing printed.
  *
  *     deno run --allow-net=data.pr4e.org:80 scripts/exercise5.ts [URL]
  *
@@ -24,7 +27,7 @@
  * @module
  */
 
-import { HeaderEndFinder, parseUrlTarget } from "../mod.ts";
+import { HeaderEndFinder, parseUrlTarget, ResponseParser } from "../mod.ts";
 import { NET_HELP, NET_OPTIONS, parseCommandLine, timeLimits } from "./lib/args.ts";
 import { Conn } from "./lib/conn.ts";
 import { RunError } from "./lib/errors.ts";
@@ -49,10 +52,14 @@ run("exercise5", async () => {
   await mysock.send(`GET ${target.url} HTTP/1.0\r\n\r\n`);
 
   const finder = new HeaderEndFinder();
+  // The head is checked as curl checks it: a reply that is not HTTP, or a head over 64 KiB,
+  // is an error (thrown by the core parser), and nothing is printed.
+  const head = new ResponseParser({ method: "HEAD" });
   let seen = 0;
   let bodyStart = -1;
   const count = await mysock.pump((data) => {
     if (bodyStart < 0) {
+      if (!head.complete) head.push(data);
       const pos = finder.push(data);
       if (pos >= 0) bodyStart = pos + 4;
     }

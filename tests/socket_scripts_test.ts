@@ -822,3 +822,24 @@ Deno.test("a program paused past its --timeout reads the data that came meanwhil
     `HTTP/1.0 200 OK\r\n\r\n${"0123456789".repeat(6)}`,
   );
 });
+
+Deno.test("exercise5 refuses a reply that is not HTTP, or a head over 64 KiB, and prints nothing", async () => {
+  const replies = [
+    "\x00\x01garbage\r\n\r\nnot a body",
+    "ICY 200 OK\r\n\r\nnot a body",
+    `HTTP/1.0 200 OK\r\nX-Big: ${"a".repeat(70_000)}\r\n\r\nnot a body`,
+  ];
+  for (const reply of replies) {
+    await using server = startRawServer(async (conn) => await writeAll(conn, reply));
+    const result = await runScript("exercise5", [`${server.origin}/`], { flags: net(server.port) });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /^exercise5: cannot read response: [^\n]+\n$/);
+  }
+  await using good = startRawServer(async (conn) => {
+    await writeAll(conn, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nBut soft\r\n");
+  });
+  const result = await runScript("exercise5", [`${good.origin}/`], { flags: net(good.port) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, "But soft\r\n");
+});
