@@ -2,16 +2,24 @@
 
 /**
  * scripts/lib/programs.ts against what cannot import it: every script is
- * listed; each shebang line, `deno.json` task, header comment and `--help`
- * usage line has the listed flags; `--help` names the listed default URL;
+ * listed; each shebang line, header comment and `--help` usage line has the
+ * listed flags, and each `deno.json` task the task flags (those, with the
+ * local mirror's default address allowed too, and run by task against it); `--help` names the listed default URL;
  * the listed prompts are what the program asks; the files it writes are
  * within its flags; the examples' pages are the mirror's; and the README's
  * table names every program.
  */
 
 import assert from "node:assert/strict";
-import { commandLine, type Program, PROGRAMS } from "../scripts/lib/programs.ts";
-import { mirrorArgs } from "../scripts/lib/mirror.ts";
+import {
+  commandLine,
+  MIRROR_ADDRESS,
+  type Program,
+  programNamed,
+  PROGRAMS,
+  taskLine,
+} from "../scripts/lib/programs.ts";
+import { mirrorArgs, startMirror } from "../scripts/lib/mirror.ts";
 import { ROOT, runScript } from "./_helpers.ts";
 
 /** A URL that spares a program its URL prompt and names the file cover3.jpg; nothing listens. */
@@ -50,15 +58,77 @@ Deno.test("each shebang line and header comment has the listed flags", () => {
   assert.deepEqual(problems, []);
 });
 
-Deno.test("each program's deno.json task runs it with the listed flags and --no-prompt", () => {
+Deno.test("each program's deno.json task runs it with its task flags", () => {
   const tasks: Record<string, string> = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`))
     .tasks;
   const problems = PROGRAMS.flatMap((program) => {
     const task = program.task ?? program.name;
-    const want = commandLine(program, true);
+    const want = taskLine(program);
     return tasks[task] === want ? [] : [`task ${task}: ${tasks[task]}, not ${want}`];
   });
   assert.deepEqual(problems, []);
+});
+
+Deno.test("every program's task may reach the mirror at serve's default address", async () => {
+  const tasks: Record<string, string> = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`))
+    .tasks;
+  const problems = USER_PROGRAMS.flatMap((program) => {
+    const task = tasks[program.task ?? program.name] ?? "";
+    const net = /--allow-net=(\S+)/.exec(task)?.[1].split(",") ?? [];
+    const shebang = /--allow-net=(\S+)/.exec(commandLine(program))?.[1].split(",") ?? [];
+    return [
+      ...(net.includes(MIRROR_ADDRESS) ? [] : [`task ${program.name} cannot reach the mirror`]),
+      ...(shebang.includes(MIRROR_ADDRESS) ? [`${program.name}'s shebang allows the mirror`] : []),
+      ...(shebang.every((host) => net.includes(host)) ? [] : [`task ${program.name} lost a host`]),
+    ];
+  });
+  assert.deepEqual(problems, []);
+  const help = await runScript("serve", ["--help"], { flags: [...programNamed("serve").flags] });
+  const port = /--port PORT .*\(default (\d+)\)/.exec(help.stdout)?.[1];
+  assert.equal(`127.0.0.1:${port}`, MIRROR_ADDRESS, "serve's default port is not the mirror's");
+});
+
+/** Whether nothing listens on the mirror's default address. */
+function mirrorAddressFree(): boolean {
+  const [hostname, port] = MIRROR_ADDRESS.split(":");
+  try {
+    Deno.listen({ hostname, port: Number(port) }).close();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) return false;
+    throw error;
+  }
+}
+
+Deno.test("deno task NAME URL works against a mirror on serve's default address", async (t) => {
+  if (!mirrorAddressFree()) {
+    console.warn(`SKIP deno task against the mirror: ${MIRROR_ADDRESS} is taken`);
+    return;
+  }
+  await using mirror = await startMirror(["--port", MIRROR_ADDRESS.split(":")[1]]);
+  const romeo = `${mirror.origin}/romeo.txt`;
+  assert.equal(`${mirror.origin}/`, `http://${MIRROR_ADDRESS}/`);
+  const cases: [string, string, RegExp][] = [
+    ["socket1", romeo, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nBut soft what light/],
+    ["urllib1", romeo, /^But soft what light through yonder window breaks\n/],
+    ["rawget", romeo, /^But soft what light through yonder window breaks\n/],
+    ["exercise5", romeo, /^But soft what light through yonder window breaks\n/],
+  ];
+  for (const [task, url, want] of cases) {
+    await t.step(`deno task ${task} ${url}`, async () => {
+      const output = await new Deno.Command("deno", {
+        args: ["task", "-q", task, url],
+        cwd: ROOT,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      }).output();
+      const stderr = new TextDecoder().decode(output.stderr);
+      assert.equal(output.code, 0, stderr);
+      assert.match(new TextDecoder().decode(output.stdout), want);
+    });
+  }
 });
 
 Deno.test("each --help starts with the listed command line and names the listed default URL", async () => {

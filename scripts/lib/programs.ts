@@ -317,6 +317,7 @@ export function programNamed(name: string): Program {
  * @param program The program.
  * @param noPrompt Add `--no-prompt`, so that a missing permission fails at once.
  * @returns `deno run [--no-prompt] FLAGS scripts/NAME.ts`.
+ * @see {@linkcode taskLine} for the line of its `deno.json` task, which may allow more.
  *
  * @example The command lines of socket1
  * ```ts
@@ -336,4 +337,76 @@ export function programNamed(name: string): Program {
 export function commandLine(program: Program, noPrompt = false): string {
   const flags = noPrompt ? ["--no-prompt", ...program.flags] : program.flags;
   return ["deno", "run", ...flags, `scripts/${program.name}.ts`].join(" ");
+}
+
+/**
+ * The address of the local mirror when it is started with no `--port`
+ * (`deno task serve`, `scripts/serve.ts`): every program's task may connect
+ * to it too, since a task cannot be given a flag.
+ *
+ * @example The mirror's address
+ * ```ts
+ * import { MIRROR_ADDRESS } from "./programs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(MIRROR_ADDRESS, "127.0.0.1:8000");
+ * ```
+ */
+export const MIRROR_ADDRESS = "127.0.0.1:8000";
+
+/**
+ * The flags of a program's `deno.json` task: its shebang's flags, with
+ * `--no-prompt` first (a missing permission fails at once) and, for the
+ * programs of the chapter and beyond it (not the tools), the local mirror's
+ * default address {@linkcode MIRROR_ADDRESS} added to its `--allow-net`, so
+ * that `deno task NAME http://127.0.0.1:8000/...` works against
+ * `deno task serve`. The shebang keeps the narrowest flags.
+ *
+ * @param program The program.
+ * @returns The flags, in order.
+ *
+ * @example socket1's task may reach the book's server and the mirror
+ * ```ts
+ * import { programNamed, taskFlags } from "./programs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(taskFlags(programNamed("socket1")), [
+ *   "--no-prompt",
+ *   "--allow-net=data.pr4e.org:80,127.0.0.1:8000",
+ * ]);
+ * assert.deepEqual(taskFlags(programNamed("serve")), [
+ *   "--no-prompt",
+ *   "--allow-net=127.0.0.1",
+ *   "--allow-read=data",
+ * ]);
+ * ```
+ */
+export function taskFlags(program: Program): string[] {
+  const flags = program.kind === "tool"
+    ? program.flags
+    : program.flags.map((flag) =>
+      flag.startsWith("--allow-net=") ? `${flag},${MIRROR_ADDRESS}` : flag
+    );
+  return ["--no-prompt", ...flags];
+}
+
+/**
+ * The command line of a program's `deno.json` task.
+ *
+ * @param program The program.
+ * @returns `deno run --no-prompt TASK_FLAGS scripts/NAME.ts` (see {@linkcode taskFlags}).
+ *
+ * @example The task of rawget
+ * ```ts
+ * import { programNamed, taskLine } from "./programs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   taskLine(programNamed("rawget")),
+ *   "deno run --no-prompt --allow-net=data.pr4e.org:80,127.0.0.1:8000 scripts/rawget.ts",
+ * );
+ * ```
+ */
+export function taskLine(program: Program): string {
+  return ["deno", "run", ...taskFlags(program), `scripts/${program.name}.ts`].join(" ");
 }
