@@ -2,31 +2,43 @@
 // Copyright netprog authors. MIT license.
 
 /**
- * urllink3: the book's tiny web crawler. Asks for a start URL (`Enter - `)
- * and how many pages to retrieve (`How many to retrieve - `), then works
- * through a to-do list, last in first out:
+ * urllink3: the book's tiny web crawler (code3 `urllink3.py`). Asks for a
+ * start URL (`Enter - `), puts it on a to-do list, asks how many to retrieve
+ * (`How many to retrieve - `), then, while the list is not empty and rounds
+ * are left:
  *
- * - each round prints `====== To Retrieve: N Queue Length: M` (N pages left
- *   to retrieve, M URLs on the to-do list) and takes the last URL off the list;
- * - a URL already visited (or already failed) prints `Skipping URL` and
- *   costs nothing;
+ * - prints `====== To Retrieve: N Queue Length: M` (N rounds left, M URLs on
+ *   the list), takes the LAST URL off the list and counts the round, whatever
+ *   happens to the URL next;
+ * - a URL that does not start with `http` prints `Skipping URL`;
+ * - a URL containing `facebook` or `linkedin` is skipped without a word;
+ * - a URL already retrieved prints `Visited URL`;
  * - otherwise it prints `===== Retrieving  URL` (two spaces, as Python's
- *   `print("===== Retrieving ", url)` writes it), fetches the page and adds it
- *   to the visited list; each `a` href of the page is resolved against the
- *   page's URL, its `#fragment` dropped, and pushed on the list unless it is
- *   not http(s) or already visited;
- * - a linked page that cannot be retrieved (HTTP error, no connection,
- *   another host that the network permission does not allow, too large)
- *   prints `*** Error in retrieval`, the reason goes to stderr, and the crawl
- *   goes on; it is not retrieved again. The start page is different: when the
- *   URL the user gave cannot be retrieved there is nothing to crawl, and that
- *   is the program's error (one line, exit status 1), as in urllinks.
+ *   `print` of two arguments writes it) and fetches the page. When that fails
+ *   (HTTP error, no connection, another host than the network permission
+ *   allows, a page over `--max-bytes`) it prints `*** Error in retrieval`, the
+ *   reason goes to stderr in one line, and the URL is not marked: met again,
+ *   it is tried again. Otherwise the URL is marked visited and the `href` of
+ *   every `a` element that has one is pushed on the list, in document order,
+ *   duplicates, fragments, `mailto:` and all.
  *
- * URLs are compared in their normal form (`new URL(url).href`, no fragment).
- * It stops when N pages were tried or the list is empty, and prints
- * `Visited ` and the visited URLs as a JSON list (`Visited ["http://..."]`),
- * as the book prints its Python list. Each page is held in memory, so its size
- * is capped (`--max-bytes`, 64 MiB by default).
+ * Nothing is printed after the loop. URLs are compared as strings, as the
+ * book compares them; the start URL is used as typed.
+ *
+ * Where it differs from the book's program:
+ * - each href is resolved against the page's URL (after redirects) before it
+ *   is pushed, so that relative links are followed; the `#fragment` is kept,
+ *   so `page.htm#top` is another URL than `page.htm`, as in the book. An href
+ *   that cannot be resolved is pushed as written;
+ * - the start URL is checked first: a malformed one is bad usage (exit 2);
+ * - when the start page cannot be retrieved there is nothing to crawl: it
+ *   prints `*** Error in retrieval` as the book does, the loop is over (the
+ *   list is empty, as in the book), and that is the program's error: one line
+ *   on stderr, exit status 1, as in urllinks;
+ * - how many to retrieve must be a whole number from 1 up.
+ *
+ * Each page is held in memory, so its size is capped (`--max-bytes`, 64 MiB
+ * by default).
  *
  *     deno run --allow-net=data.pr4e.org:80 scripts/urllink3.ts [URL] [--count N]
  *
@@ -41,7 +53,7 @@
  * @module
  */
 
-import { extractLinksDom, parseUrlTarget } from "../mod.ts";
+import { escapeControls, extractLinksDom, parseUrlTarget } from "../mod.ts";
 import { DOMParser } from "./lib/dom.ts";
 import {
   integerOption,
@@ -57,14 +69,18 @@ import { input, stdout, writeErr } from "./lib/stdio.ts";
 
 const USAGE = `Usage: deno run --allow-net=data.pr4e.org:80 scripts/urllink3.ts [URL] [--count N]
 
-Crawls from URL (asked with "Enter - " unless given): retrieves up to N pages
-(asked with "How many to retrieve - " unless --count is given), following
-links last found first, and prints what it does and the pages visited.
+The book's crawler. Starts from URL (asked with "Enter - " unless given) and
+runs N rounds (asked with "How many to retrieve - " unless --count is given),
+each taking the last URL off its list: it skips a URL that is not http (saying
+so), one with facebook or linkedin in it, one already visited (saying so), or
+retrieves it and adds every link of the page, resolved against its URL, to the
+list. A page that fails prints "*** Error in retrieval"; the start page failing
+is an error.
 The book's pages are on data.pr4e.org; to crawl another site, allow its host
 with --allow-net=HOST:PORT instead. Links to other hosts fail to retrieve.
 
 Options:
-  --count N                  how many pages to retrieve
+  --count N                  how many to retrieve (rounds)
 ${PAGE_HELP}  -h, --help                 print this help
 `;
 
@@ -86,44 +102,47 @@ run("urllink3", async () => {
   });
   const options = pageLimits(values);
   const countOption = integerOption("count", values.count, 0, 1, Number.MAX_SAFE_INTEGER);
-  const start = new URL(parseUrlTarget(positionals[0] ?? await input("Enter - ", "a URL")).url);
-  start.hash = "";
-  const todo = [start.href];
+
+  const todo: string[] = [];
+  const visited: string[] = [];
+  const start = (positionals[0] ?? await input("Enter - ", "a URL")).trim();
+  parseUrlTarget(start);
+  todo.push(start);
   let count = countOption ||
     pageCount(await input("How many to retrieve - ", "how many to retrieve"));
-  const visited: string[] = [];
-  const failed: string[] = [];
 
   while (todo.length > 0 && count > 0) {
     await stdout.print(`====== To Retrieve: ${count} Queue Length: ${todo.length}\n`);
     const url = todo.pop()!;
-    if (visited.includes(url) || failed.includes(url)) {
+    count = count - 1;
+
+    if (!url.startsWith("http")) {
       await stdout.print(`Skipping ${url}\n`);
       continue;
     }
-    count = count - 1;
+    if (url.includes("facebook")) continue;
+    if (url.includes("linkedin")) continue;
+    if (visited.includes(url)) {
+      await stdout.print(`Visited ${url}\n`);
+      continue;
+    }
+
     await stdout.print(`===== Retrieving  ${url}\n`);
     let page, html;
     try {
       page = await fetchBody(url, options);
       html = await page.text();
     } catch (error) {
-      if (url === start.href && visited.length === 0) throw error;
-      writeErr(`urllink3: ${url}: ${describeError(error)[0]}\n`);
       await stdout.print("*** Error in retrieval\n");
-      failed.push(url);
+      if (visited.length === 0) throw error; // the start page: nothing to crawl
+      writeErr(`urllink3: ${escapeControls(`${url}: ${describeError(error)[0]}`)}\n`);
       continue;
     }
+    const soup = new DOMParser().parseFromString(html, "text/html");
     visited.push(url);
 
-    const soup = new DOMParser().parseFromString(html, "text/html");
     for (const href of extractLinksDom(soup, { baseUrl: page.url })) {
-      if (href === null || !URL.canParse(href)) continue;
-      const link = new URL(href);
-      if (link.protocol !== "http:" && link.protocol !== "https:") continue;
-      link.hash = "";
-      if (!visited.includes(link.href)) todo.push(link.href);
+      if (href !== null) todo.push(href);
     }
   }
-  await stdout.print(`Visited ${JSON.stringify(visited)}\n`);
 });

@@ -67,7 +67,7 @@ function assertFailure(result: ScriptResult, code: number, line: RegExp, stdout 
   assert.match(result.stderr, line);
 }
 
-/** Pages of the small site the crawler walks: a cycle, a broken link, another host. */
+/** Pages of the small site the crawler walks: a cycle, a broken link, another host, fragments. */
 const SITE: Record<string, string> = {
   "/site/index.htm": `<h1>Home</h1>
 <p><a href="a.htm">A</a> <a href="b.htm#top">B</a> <a href="missing.htm">Broken</a>
@@ -77,6 +77,10 @@ const SITE: Record<string, string> = {
   "/site/a.htm": `<p><a href="index.htm">Home</a> <a href="/site/b.htm">B</a></p>\n`,
   "/site/b.htm": `<p><a href="a.htm">A</a> <a href="sub/c.htm">C</a></p>\n`,
   "/site/sub/c.htm": `<p><a href="../index.htm">Home</a> <a href="../a.htm">A</a></p>\n`,
+  // Where the crawler starts: the book skips facebook and linkedin links without a word.
+  "/site/social.htm": `<p><a href="index.htm">Home</a>
+<a href="https://www.facebook.com/py4e">Like</a> <a href="https://www.linkedin.com/in/py4e">Follow</a></p>
+`,
 };
 
 /** Texts served as `/text/NAME`, `text/plain; charset=utf-8`. */
@@ -389,68 +393,184 @@ Deno.test("exercise3 shows 3000 characters and counts code points as Python's le
   assert.ok(expected.startsWith("\ufeff") && expected.endsWith("\nTotal characters: 9002\n"));
 });
 
-Deno.test("the crawler follows links last found first, skips visited pages, survives errors", async () => {
+/** Whether python3 can be run here. */
+async function havePython(): Promise<boolean> {
+  try {
+    await new Deno.Command("python3", { args: ["-c", ""], stdout: "null", stderr: "null" })
+      .output();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/**
+ * The book's crawler in Python, written for this test, on pages given as JSON
+ * (`{"url": "html"}`) on stdin instead of a network: a URL not there (its
+ * fragment aside, as a server ignores it) fails to retrieve. The stdlib's
+ * HTMLParser stands for BeautifulSoup; hrefs are joined to the page's URL
+ * before they are pushed, as urllink3 resolves them.
+ */
+const PYTHON_CRAWL = `import json, sys
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+class Anchors(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href"))
+
+site = json.load(sys.stdin)
+todo = [sys.argv[1]]
+visited = []
+count = int(sys.argv[2])
+while len(todo) > 0 and count > 0:
+    print("====== To Retrieve:", count, "Queue Length:", len(todo))
+    url = todo.pop()
+    count = count - 1
+    if not url.startswith("http"):
+        print("Skipping", url)
+        continue
+    if url.find("facebook") > 0 or url.find("linkedin") > 0:
+        continue
+    if url in visited:
+        print("Visited", url)
+        continue
+    print("===== Retrieving ", url)
+    html = site.get(url.split("#")[0])
+    if html is None:
+        print("*** Error in retrieval")
+        continue
+    visited.append(url)
+    anchors = Anchors()
+    anchors.feed(html)
+    for href in anchors.hrefs:
+        if href is not None:
+            todo.append(urljoin(url, href))`;
+
+Deno.test("the crawler is the book's: last URL first, every round counted, skips, visits, errors", async () => {
   await using server = startFixtureServer();
   const o = server.origin;
   const flags = [netFlag(o)];
-  const result = await runScript("urllink3", [], { flags, stdin: `${o}/site/index.htm\n10\n` });
+  const result = await runScript("urllink3", [], { flags, stdin: `${o}/site/social.htm\n30\n` });
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(
-    result.stdout,
-    `Enter - How many to retrieve - ====== To Retrieve: 10 Queue Length: 1
+  // social.htm pushes index.htm, then the facebook and linkedin links: popped first, skipped
+  // without a word, each a round. index.htm#top and b.htm#top are other URLs than index.htm and
+  // b.htm, retrieved once each; a failing URL is tried each time it comes off the list. The list
+  // runs out with 7 rounds left, and nothing is printed after.
+  const crawl = `====== To Retrieve: 30 Queue Length: 1
+===== Retrieving  ${o}/site/social.htm
+====== To Retrieve: 29 Queue Length: 3
+====== To Retrieve: 28 Queue Length: 2
+====== To Retrieve: 27 Queue Length: 1
 ===== Retrieving  ${o}/site/index.htm
-====== To Retrieve: 9 Queue Length: 4
+====== To Retrieve: 26 Queue Length: 6
 ===== Retrieving  http://example.com/
 *** Error in retrieval
-====== To Retrieve: 8 Queue Length: 3
+====== To Retrieve: 25 Queue Length: 5
+===== Retrieving  ${o}/site/index.htm#top
+====== To Retrieve: 24 Queue Length: 10
+===== Retrieving  http://example.com/
+*** Error in retrieval
+====== To Retrieve: 23 Queue Length: 9
+Visited ${o}/site/index.htm#top
+====== To Retrieve: 22 Queue Length: 8
+Skipping mailto:someone@example.com
+====== To Retrieve: 21 Queue Length: 7
 ===== Retrieving  ${o}/site/missing.htm
 *** Error in retrieval
-====== To Retrieve: 7 Queue Length: 2
-===== Retrieving  ${o}/site/b.htm
-====== To Retrieve: 6 Queue Length: 3
+====== To Retrieve: 20 Queue Length: 6
+===== Retrieving  ${o}/site/b.htm#top
+====== To Retrieve: 19 Queue Length: 7
 ===== Retrieving  ${o}/site/sub/c.htm
-====== To Retrieve: 5 Queue Length: 3
+====== To Retrieve: 18 Queue Length: 8
 ===== Retrieving  ${o}/site/a.htm
-====== To Retrieve: 4 Queue Length: 2
-Skipping ${o}/site/a.htm
-====== To Retrieve: 4 Queue Length: 1
-Skipping ${o}/site/a.htm
-Visited ${
-      JSON.stringify([
-        `${o}/site/index.htm`,
-        `${o}/site/b.htm`,
-        `${o}/site/sub/c.htm`,
-        `${o}/site/a.htm`,
-      ])
-    }
-`,
-  );
-  assert.equal(
-    result.stderr,
-    "urllink3: http://example.com/: no network permission for example.com:80: " +
-      "run with --allow-net=example.com:80\n" +
-      `urllink3: ${o}/site/missing.htm: cannot retrieve URL: 404 Not Found\n`,
-  );
+====== To Retrieve: 17 Queue Length: 9
+===== Retrieving  ${o}/site/b.htm
+====== To Retrieve: 16 Queue Length: 10
+Visited ${o}/site/sub/c.htm
+====== To Retrieve: 15 Queue Length: 9
+Visited ${o}/site/a.htm
+====== To Retrieve: 14 Queue Length: 8
+Visited ${o}/site/index.htm
+====== To Retrieve: 13 Queue Length: 7
+Visited ${o}/site/index.htm
+====== To Retrieve: 12 Queue Length: 6
+Visited ${o}/site/a.htm
+====== To Retrieve: 11 Queue Length: 5
+Visited ${o}/site/a.htm
+====== To Retrieve: 10 Queue Length: 4
+Skipping mailto:someone@example.com
+====== To Retrieve: 9 Queue Length: 3
+===== Retrieving  ${o}/site/missing.htm
+*** Error in retrieval
+====== To Retrieve: 8 Queue Length: 2
+Visited ${o}/site/b.htm#top
+====== To Retrieve: 7 Queue Length: 1
+Visited ${o}/site/a.htm
+`;
+  assert.equal(result.stdout, `Enter - How many to retrieve - ${crawl}`);
+  const elsewhere = "urllink3: http://example.com/: no network permission for example.com:80: " +
+    "run with --allow-net=example.com:80\n";
+  const missing = `urllink3: ${o}/site/missing.htm: cannot retrieve URL: 404 Not Found\n`;
+  assert.equal(result.stderr, elsewhere + elsewhere + missing + missing);
 
-  const short = await runScript("urllink3", [`${o}/site/index.htm`, "--count", "2"], { flags });
+  if (await havePython()) {
+    const pages = Object.fromEntries(Object.entries(SITE).map(([path, html]) => [o + path, html]));
+    const book = await python(PYTHON_CRAWL, JSON.stringify(pages), [`${o}/site/social.htm`, "30"]);
+    assert.equal(book, crawl);
+  } else console.log("urllink3: python3 is not here; the crawl is checked against the text only");
+
+  // Out of rounds: the loop ends after the round that used the last one, and says nothing.
+  const short = await runScript("urllink3", [`${o}/site/social.htm`, "--count", "4"], { flags });
   assert.equal(short.code, 0, short.stderr);
   assert.equal(
     short.stdout,
-    `====== To Retrieve: 2 Queue Length: 1
+    `====== To Retrieve: 4 Queue Length: 1
+===== Retrieving  ${o}/site/social.htm
+====== To Retrieve: 3 Queue Length: 3
+====== To Retrieve: 2 Queue Length: 2
+====== To Retrieve: 1 Queue Length: 1
 ===== Retrieving  ${o}/site/index.htm
-====== To Retrieve: 1 Queue Length: 4
-===== Retrieving  http://example.com/
-*** Error in retrieval
-Visited ["${o}/site/index.htm"]
 `,
   );
-  // The start page failing is the program's error, not a page to skip.
-  const dead = await runScript("urllink3", [`${o}/site/missing.htm`, "--count", "3"], { flags });
+  assert.equal(short.stderr, "");
+
+  // A start URL with facebook in it is skipped as any other: one round, nothing retrieved.
+  const social = await runScript("urllink3", [`${o}/facebook.htm`, "--count", "2"], { flags });
+  assert.equal(social.code, 0, social.stderr);
+  assert.equal(social.stdout, "====== To Retrieve: 2 Queue Length: 1\n");
+  assert.equal(social.stderr, "");
+});
+
+Deno.test("the crawler's start page failing prints the book's line, then is the program's error", async () => {
+  await using server = startFixtureServer();
+  const o = server.origin;
+  const dead = await runScript("urllink3", [`${o}/site/missing.htm`, "--count", "3"], {
+    flags: [netFlag(o)],
+  });
   assertFailure(
     dead,
     1,
     /^urllink3: cannot retrieve URL: 404 Not Found\n$/,
-    `====== To Retrieve: 3 Queue Length: 1\n===== Retrieving  ${o}/site/missing.htm\n`,
+    `====== To Retrieve: 3 Queue Length: 1\n===== Retrieving  ${o}/site/missing.htm\n` +
+      "*** Error in retrieval\n",
+  );
+  const denied = await runScript("urllink3", [`${o}/site/social.htm`, "--count", "3"], {
+    flags: ["--allow-net=127.0.0.1:9"],
+  });
+  assertFailure(
+    denied,
+    1,
+    new RegExp(
+      `^urllink3: no network permission for ${o.slice(7)}: run with --allow-net=${o.slice(7)}\n$`,
+    ),
+    `====== To Retrieve: 3 Queue Length: 1\n===== Retrieving  ${o}/site/social.htm\n` +
+      "*** Error in retrieval\n",
   );
 });
 
