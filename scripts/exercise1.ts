@@ -27,7 +27,13 @@
  */
 
 import { parseUrlTarget } from "../mod.ts";
-import { NET_HELP, NET_OPTIONS, parseCommandLine, timeLimits } from "./lib/args.ts";
+import {
+  ABSOLUTE_URL_HELP,
+  NET_HELP,
+  NET_OPTIONS,
+  parseCommandLine,
+  timeLimits,
+} from "./lib/args.ts";
 import { Conn } from "./lib/conn.ts";
 import { run } from "./lib/run.ts";
 import { input, stdout } from "./lib/stdio.ts";
@@ -41,6 +47,7 @@ terminal). A malformed URL, an unknown host or a refused connection is
 reported in one line. For a host other than data.pr4e.org, allow it with
 --allow-net=HOST:PORT instead.
 
+${ABSOLUTE_URL_HELP}
 Options:
 ${NET_HELP}  -h, --help                 print this help
 `;

@@ -22,7 +22,13 @@
  */
 
 import { countCodePoints, parseUrlTarget } from "../mod.ts";
-import { NET_HELP, NET_OPTIONS, parseCommandLine, timeLimits } from "./lib/args.ts";
+import {
+  ABSOLUTE_URL_HELP,
+  NET_HELP,
+  NET_OPTIONS,
+  parseCommandLine,
+  timeLimits,
+} from "./lib/args.ts";
 import { Conn } from "./lib/conn.ts";
 import { run } from "./lib/run.ts";
 import { input, stdout } from "./lib/stdio.ts";
@@ -36,6 +42,7 @@ a raw TCP connection, shows the first ${SHOWN} characters received, then prints
 "Total characters: N" for the whole response. For a host other than
 data.pr4e.org, allow it with --allow-net=HOST:PORT instead.
 
+${ABSOLUTE_URL_HELP}
 Options:
 ${NET_HELP}  -h, --help                 print this help
 `;

@@ -28,7 +28,13 @@
  */
 
 import { HeaderEndFinder, parseUrlTarget, ResponseParser } from "../mod.ts";
-import { NET_HELP, NET_OPTIONS, parseCommandLine, timeLimits } from "./lib/args.ts";
+import {
+  ABSOLUTE_URL_HELP,
+  NET_HELP,
+  NET_OPTIONS,
+  parseCommandLine,
+  timeLimits,
+} from "./lib/args.ts";
 import { Conn } from "./lib/conn.ts";
 import { RunError } from "./lib/errors.ts";
 import { run } from "./lib/run.ts";
@@ -41,6 +47,7 @@ after the headers and the blank line, byte for byte. URL defaults to
 http://data.pr4e.org/romeo.txt; for another host, allow it with
 --allow-net=HOST:PORT instead.
 
+${ABSOLUTE_URL_HELP}
 Options:
 ${NET_HELP}  -h, --help                 print this help
 `;

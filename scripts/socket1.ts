@@ -22,7 +22,13 @@
  */
 
 import { parseUrlTarget } from "../mod.ts";
-import { NET_HELP, NET_OPTIONS, parseCommandLine, timeLimits } from "./lib/args.ts";
+import {
+  ABSOLUTE_URL_HELP,
+  NET_HELP,
+  NET_OPTIONS,
+  parseCommandLine,
+  timeLimits,
+} from "./lib/args.ts";
 import { Conn } from "./lib/conn.ts";
 import { run } from "./lib/run.ts";
 import { stdout } from "./lib/stdio.ts";
@@ -35,6 +41,7 @@ https://) and writes everything the server sends back to stdout, unchanged
 http://data.pr4e.org/romeo.txt; for another host, allow it with
 --allow-net=HOST:PORT instead (port 80 for http, 443 for https).
 
+${ABSOLUTE_URL_HELP}
 Options:
 ${NET_HELP}  -h, --help                 print this help
 `;

@@ -24,7 +24,13 @@
  */
 
 import { parseUrlTarget } from "../mod.ts";
-import { NET_HELP, NET_OPTIONS, parseCommandLine, timeLimits } from "./lib/args.ts";
+import {
+  ABSOLUTE_URL_HELP,
+  NET_HELP,
+  NET_OPTIONS,
+  parseCommandLine,
+  timeLimits,
+} from "./lib/args.ts";
 import { Conn } from "./lib/conn.ts";
 import { run } from "./lib/run.ts";
 import { input, stdout } from "./lib/stdio.ts";
@@ -37,6 +43,7 @@ the server sends back to stdout, unchanged (control bytes escaped on a
 terminal). For a host other than data.pr4e.org, allow it with
 --allow-net=HOST:PORT instead (port 80 for http, 443 for https).
 
+${ABSOLUTE_URL_HELP}
 Options:
 ${NET_HELP}  -h, --help                 print this help
 `;

@@ -31,6 +31,7 @@
 
 import { HeaderEndFinder, parseUrlTarget } from "../mod.ts";
 import {
+  ABSOLUTE_URL_HELP,
   DOWNLOAD_OPTIONS,
   downloadLimits,
   maxBytesHelp,
@@ -56,6 +57,7 @@ header, and saves the body as stuff.jpg. URL defaults to
 http://data.pr4e.org/cover3.jpg; for another host, allow it with
 --allow-net=HOST:PORT instead.
 
+${ABSOLUTE_URL_HELP}
 Options:
   --delay SECONDS            sleep after each read (the book tries 0.25)
   -o, --output PATH          save the body as PATH instead (allow PATH and PATH.part)

@@ -399,6 +399,24 @@ export const NET_OPTIONS = { ...CONNECT_TIMEOUT, ...TIMEOUT } as const satisfies
 export const NET_HELP: string = CONNECT_TIMEOUT_HELP + TIMEOUT_HELP;
 
 /**
+ * The `--help` lines of the raw-socket programs that send the absolute URL
+ * in the request line, as the book's do (`GET http://host/path HTTP/1.0`):
+ * a server that takes only a path there answers 404 to them.
+ *
+ * @example Two lines that name the server that refuses it
+ * ```ts
+ * import { ABSOLUTE_URL_HELP } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(ABSOLUTE_URL_HELP.split("\n").length, 3);
+ * assert.match(ABSOLUTE_URL_HELP, /python3 -m http\.server\) answers 404/);
+ * ```
+ */
+export const ABSOLUTE_URL_HELP: string =
+  "The request line carries the whole URL, as in the book: a server that takes a\n" +
+  "path only (such as python3 -m http.server) answers 404 where urllib1 gets 200.\n";
+
+/**
  * The `--help` line of {@linkcode MAX_BYTES} with a program's default.
  *
  * @param fallback The program's default, or `Infinity` for no limit.
