@@ -9,6 +9,7 @@
  * @module
  */
 
+import { quote } from "./terminal.ts";
 import { UnsafeFileNameError } from "./errors.ts";
 
 /**
@@ -34,7 +35,7 @@ const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
 function fail(url: string, why: string, code: string): never {
   const shown = url.length > 200 ? `${url.slice(0, 200)}...` : url;
   throw new UnsafeFileNameError(
-    `Cannot take a file name from ${JSON.stringify(shown)}: ${why}`,
+    `Cannot take a file name from ${quote(shown)}: ${why}`,
     code,
   );
 }
@@ -109,25 +110,25 @@ export function fileNameFromUrl(url: string): string {
     fail(given, "the name is empty, the path ends with / once . and .. are resolved", "EMPTY");
   }
   if (name === "." || name === "..") {
-    fail(given, `the name ${JSON.stringify(name)} is a folder, not a file`, "DOT_NAME");
+    fail(given, `the name ${quote(name)} is a folder, not a file`, "DOT_NAME");
   }
   if (name.includes("/") || name.includes("\\")) {
-    fail(given, `the name ${JSON.stringify(name)} contains a path separator`, "PATH_SEPARATOR");
+    fail(given, `the name ${quote(name)} contains a path separator`, "PATH_SEPARATOR");
   }
   if (CONTROL.test(name)) {
     fail(
       given,
-      `the name ${JSON.stringify(name)} contains a control character`,
+      `the name ${quote(name)} contains a control character`,
       "CONTROL_CHARACTER",
     );
   }
   if (RESERVED.test(name)) {
-    fail(given, `the name ${JSON.stringify(name)} is reserved on Windows`, "RESERVED_NAME");
+    fail(given, `the name ${quote(name)} is reserved on Windows`, "RESERVED_NAME");
   }
   if (name.endsWith(".") || name.endsWith(" ")) {
     fail(
       given,
-      `the name ${JSON.stringify(name)} ends with a dot or a space`,
+      `the name ${quote(name)} ends with a dot or a space`,
       "TRAILING_DOT_OR_SPACE",
     );
   }

@@ -67,6 +67,27 @@ export function escapeControls(text: string): string {
   return shown;
 }
 
+/**
+ * Quotes text for a message, as the error lines show what was typed or
+ * received: in double quotes, a quote or backslash inside escaped with a
+ * backslash, and controls shown as {@linkcode escapeControls} shows them
+ * (`\x1b`, as the programs' own output shows them on a terminal).
+ *
+ * @param text The text.
+ * @returns The text, quoted and safe to print.
+ *
+ * @example A URL with an escape sequence and a quote
+ * ```ts
+ * import { quote } from "./terminal.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * assertEquals(quote('http://x/\x1b[2J"'), '"http://x/\\x1b[2J\\""');
+ * ```
+ */
+export function quote(text: string): string {
+  return `"${escapeControls(text.replaceAll("\\", "\\\\").replaceAll('"', '\\"'))}"`;
+}
+
 /** Does this byte pass unchanged when it is not part of a multi-byte sequence? */
 function isPlainByte(byte: number): boolean {
   return (byte >= 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x0a;

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { quote } from "./terminal.ts";
 import { UrlTargetError } from "./errors.ts";
 
 /**
@@ -63,13 +64,12 @@ let lastOrigin: { text: string; bracketed: string } | null = null;
 const MAX_SHOWN = 200;
 
 /** The URL as shown in a message: quoted, control characters escaped, long ones cut. */
-function quote(url: string): string {
-  const shown = url.length > MAX_SHOWN ? `${url.slice(0, MAX_SHOWN)}...` : url;
-  return JSON.stringify(shown);
+function quoteUrl(url: string): string {
+  return quote(url.length > MAX_SHOWN ? `${url.slice(0, MAX_SHOWN)}...` : url);
 }
 
 function fail(url: string, why: string, code: string): never {
-  throw new UrlTargetError(`Cannot use URL ${quote(url)}: ${why}`, code);
+  throw new UrlTargetError(`Cannot use URL ${quoteUrl(url)}: ${why}`, code);
 }
 
 /**
@@ -184,7 +184,7 @@ export function parseUrlTarget(url: string): UrlTarget {
     const after = authority.slice(close + 1);
     if (after !== "") {
       if (!after.startsWith(":")) {
-        fail(given, `unexpected ${JSON.stringify(after)} after ]`, "BAD_HOST");
+        fail(given, `unexpected ${quote(after)} after ]`, "BAD_HOST");
       }
       portText = after.slice(1);
     }
@@ -200,7 +200,7 @@ export function parseUrlTarget(url: string): UrlTarget {
   let port: number = DEFAULT_PORTS[scheme];
   if (portText !== undefined && portText !== "") {
     if (!DIGITS.test(portText)) {
-      fail(given, `port ${JSON.stringify(portText)} is not a number`, "BAD_PORT");
+      fail(given, `port ${quote(portText)} is not a number`, "BAD_PORT");
     }
     port = Number(portText);
     if (port < 1 || port > 65535) {
@@ -225,7 +225,7 @@ export function parseUrlTarget(url: string): UrlTarget {
     try {
       parsed = new URL(withoutFragment);
     } catch {
-      fail(given, `cannot parse host ${JSON.stringify(hostPart)}`, "BAD_HOST");
+      fail(given, `cannot parse host ${quote(hostPart)}`, "BAD_HOST");
     }
     if (parsed.hostname === "") fail(given, "no host", "NO_HOST");
     bracketed = parsed.hostname;

@@ -170,7 +170,9 @@ async function answer(conn: Deno.Conn, dir: string, timeoutMs: number): Promise<
   const head = await readRequestHead(conn, timeoutMs);
   if (head === "closed") return;
   if (head === "timeout") return await respondError(conn, peer, "-", 408, "GET");
-  if (head === "too large") return await respondError(conn, peer, "-", 400, "GET");
+  if (head === "too large" || head === "tls") {
+    return await respondError(conn, peer, head === "tls" ? "(TLS handshake)" : "-", 400, "GET");
+  }
   const requestLine = head.split(/\r?\n/, 1)[0];
   const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d)\.(\d)$/.exec(requestLine);
   if (!m) return await respondError(conn, peer, requestLine, 400, "GET");
@@ -218,7 +220,7 @@ async function answer(conn: Deno.Conn, dir: string, timeoutMs: number): Promise<
   }
 }
 
-type RequestHead = string | "closed" | "timeout" | "too large";
+type RequestHead = string | "closed" | "timeout" | "too large" | "tls";
 
 /** Reads through the blank line that ends the request head (latin1). */
 async function readRequestHead(conn: Deno.Conn, timeoutMs: number): Promise<RequestHead> {
@@ -236,6 +238,8 @@ async function readRequestHead(conn: Deno.Conn, timeoutMs: number): Promise<Requ
       if (n === "timeout") return length === 0 ? "closed" : "timeout";
       if (n === null) return length === 0 ? "closed" : latin1(buffer.subarray(0, length));
       length += n;
+      // A TLS handshake record (https:// to this plain HTTP server): answered at once.
+      if (buffer[0] === 0x16) return "tls";
       const text = latin1(buffer.subarray(0, length));
       const end = text.search(/\r?\n\r?\n/);
       if (end >= 0) return text.slice(0, end);

@@ -32,7 +32,7 @@ const STREAMING = new Set([
   "rawget",
 ]);
 /** Programs that print a line or two whatever the page: they may finish before their reader goes. */
-const SHORT = new Set(["urlwords", "exercise4", "curl2", "curl3"]);
+const SHORT = new Set(["urlwords", "exercise4", "curl2", "curl3", "urllink3"]);
 
 /** Every program of the list that writes to stdout (all but the tools, and curl1, which prints nothing). */
 const STDOUT_PROGRAMS = PROGRAMS.filter((program) =>

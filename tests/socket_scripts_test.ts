@@ -716,7 +716,7 @@ Deno.test("raw-socket programs: one-line errors with the right exit status", asy
       [
         "urljpeg",
         ["--max-bytes", "lots"],
-        'cannot use --max-bytes "lots": expected a whole number from 1 to 9007199254740991',
+        'cannot use --max-bytes "lots": expected a whole number, 1 or more',
       ],
       [
         "exercise2",

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { quote } from "../../mod.ts";
 import { UsageError } from "./errors.ts";
 import { DEFAULT_TIME_LIMITS, type TimeLimits } from "./time_limit.ts";
 
@@ -243,10 +244,8 @@ export function integerOption(
   if (value === undefined) return fallback;
   const number = /^[0-9]+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(number) || number < min || number > max) {
-    throw new UsageError(
-      `cannot use --${flag} "${value}"`,
-      `expected a whole number from ${min} to ${max}`,
-    );
+    const range = max === Number.MAX_SAFE_INTEGER ? `, ${min} or more` : ` from ${min} to ${max}`;
+    throw new UsageError(`cannot use --${flag} ${quote(value)}`, `expected a whole number${range}`);
   }
   return number;
 }
@@ -511,7 +510,7 @@ export function parseHeaderArg(text: string): [string, string] {
   const name = colon > 0 ? text.slice(0, colon) : "";
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(text)) {
     throw new UsageError(
-      `cannot use header ${JSON.stringify(text)}`,
+      `cannot use header ${quote(text)}`,
       'expected "Name: value" on one line',
     );
   }

@@ -108,10 +108,45 @@ export function networkFailure(error: unknown): string {
     return "name not resolved";
   }
   if (/network is unreachable/i.test(message)) return "network unreachable";
+  if (/InvalidContentType|corrupt message/i.test(message)) {
+    return `the server did not answer in TLS (${PLAIN_HINT})`;
+  }
   if (error instanceof Deno.errors.InvalidData || /certificate|tls|handshake/i.test(message)) {
     return `TLS handshake failed: ${message}`;
   }
   return message.replace(/\s*\(os error \d+\)$/, "");
+}
+
+/** What a TLS failure against a plain HTTP server suggests. */
+const PLAIN_HINT = "is it a plain HTTP server? try http://";
+
+/** The mirror's address (`deno task serve`), where a refused connection means it is not running. */
+const MIRROR = "127.0.0.1:8000";
+
+/**
+ * The reason for a failed connect, with a hint where one helps: a refused
+ * connection to the local mirror's address (127.0.0.1:8000) suggests
+ * starting it.
+ *
+ * @param target Where the connection went.
+ * @param why The reason, as {@linkcode networkFailure} words it.
+ * @returns The reason, with the hint if any.
+ *
+ * @example The mirror is not running
+ * ```ts
+ * import { refusedHint } from "./conn.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   refusedHint({ hostname: "127.0.0.1", port: 8000 }, "connection refused"),
+ *   "connection refused (start the local mirror with: deno task serve)",
+ * );
+ * assert.equal(refusedHint({ hostname: "127.0.0.1", port: 9 }, "connection refused"), "connection refused");
+ * ```
+ */
+export function refusedHint(target: Pick<UrlTarget, "hostname" | "port">, why: string): string {
+  if (why !== "connection refused" || `${target.hostname}:${target.port}` !== MIRROR) return why;
+  return "connection refused (start the local mirror with: deno task serve)";
 }
 
 /**
@@ -126,6 +161,7 @@ async function connect(
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_TIME_LIMITS.connectTimeoutMs;
   const controller = new AbortController();
   let timedOut = false;
+  let handshaking = false;
   const cancelTimer = watchdog(timeoutMs, () => {
     timedOut = true;
     controller.abort();
@@ -139,6 +175,7 @@ async function connect(
         controller.signal,
       );
       conn = tls;
+      handshaking = true;
       await whileNotAborted(tls.handshake(), controller.signal);
     } else {
       conn = await Deno.connect({ hostname, port, signal: controller.signal });
@@ -149,8 +186,12 @@ async function connect(
       conn?.close();
     } catch { /* already closed */ }
     if (isPermissionError(error)) throw error;
-    const why = timedOut ? `no answer within ${inSeconds(timeoutMs)}` : networkFailure(error);
-    throw new RunError(`cannot connect to ${endpoint(target)}`, why);
+    const why = !timedOut
+      ? networkFailure(error)
+      : handshaking
+      ? `no TLS answer within ${inSeconds(timeoutMs)} (${PLAIN_HINT})`
+      : `no answer within ${inSeconds(timeoutMs)}`;
+    throw new RunError(`cannot connect to ${endpoint(target)}`, refusedHint(target, why));
   } finally {
     cancelTimer();
   }

@@ -11,7 +11,7 @@
  */
 
 import { isPythonSpace } from "../../mod.ts";
-import { networkFailure } from "./conn.ts";
+import { endpoint, networkFailure, refusedHint } from "./conn.ts";
 import { RunError } from "./errors.ts";
 import { isPermissionError, requirePermission } from "./run.ts";
 import { DEFAULT_TIME_LIMITS, IdleLimit, inSeconds } from "./time_limit.ts";
@@ -264,13 +264,10 @@ function fetchFailure(url: string, error: unknown, signal: AbortSignal): unknown
   const detail = cause || (error instanceof Error ? error.message : String(error));
   const why = networkFailure(detail);
   if (why === "connection refused" || why.startsWith("name not resolved")) {
-    let where = "URL";
-    try {
-      const parsed = new URL(url);
-      const port = parsed.port || (parsed.protocol === "https:" ? "443" : "80");
-      where = `${parsed.hostname}:${port}`;
-    } catch { /* not a URL: keep "URL" */ }
-    return new RunError(`cannot connect to ${where}`, why);
+    const parsed = new URL(url); // fetch took it, so it parses
+    const port = Number(parsed.port || (parsed.protocol === "https:" ? "443" : "80"));
+    const where = { hostname: parsed.hostname, port };
+    return new RunError(`cannot connect to ${endpoint(where)}`, refusedHint(where, why));
   }
   const last = why.split(": ").pop()!.trim();
   return new RunError("cannot retrieve URL", lowerFirst(last) || "unknown error");

@@ -37,6 +37,7 @@ import {
   type BodyFraming,
   formatRequest,
   parseUrlTarget,
+  quote,
   type RequestOptions,
   type ResponseHead,
   ResponseParser,
@@ -363,7 +364,7 @@ export class HttpClient {
       } catch {
         throw new RunError(
           `cannot follow the redirect from ${target.url}`,
-          `the location ${JSON.stringify(location)} is not a URL`,
+          `the location ${quote(location)} is not a URL`,
         );
       }
       const nextTarget = parseTarget(next, target.url);
