@@ -44,8 +44,9 @@ const MAX_BYTES_HELD = 256 * 1024 * 1024;
 const USAGE = `Usage: deno run ${FLAGS} scripts/curl1.ts [URL] [options]
 
 Reads the whole body of URL into memory, then writes it to cover3.jpg. Prints
-nothing. URL defaults to http://data.pr4e.org/cover3.jpg; for another host,
-allow it with --allow-net=HOST:PORT instead.
+nothing on stdout; when stderr is a terminal, a progress line is drawn there.
+URL defaults to http://data.pr4e.org/cover3.jpg; for another host, allow it
+with --allow-net=HOST:PORT instead.
 
 Options:
   -o, --output PATH          save as PATH instead (allow PATH and PATH.part)

@@ -25,7 +25,7 @@
  * @module
  */
 
-import { fileNameFromUrl, parseUrlTarget } from "../mod.ts";
+import { fileNameFromUrl, parseUrlTarget, quote } from "../mod.ts";
 import {
   DOWNLOAD_OPTIONS,
   downloadLimits,
@@ -37,7 +37,7 @@ import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
 import { UsageError } from "./lib/errors.ts";
 import { download } from "./lib/http_client.ts";
 import { requirePermission, run } from "./lib/run.ts";
-import { input, stdout } from "./lib/stdio.ts";
+import { input, stdout, writeErr } from "./lib/stdio.ts";
 
 const FLAGS = "--allow-net=data.pr4e.org:80 --allow-read=. --allow-write=.";
 
@@ -80,14 +80,18 @@ run("curl3", async () => {
   // Don't overwrite the file
   if (await exists(fname)) {
     let answer = "";
+    let why = "";
     try {
       answer = await input(`Replace ${fname} (Y/n)?`, "an answer");
+      why = `the answer was ${quote(answer)}, and only Y replaces it`;
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       await stdout.print("\n");
+      why = error.why; // the input is closed, or the answer empty
     }
     if (answer !== "Y") {
       await stdout.print("Data not copied\n");
+      writeErr(`curl3: ${fname} kept: ${why}\n`);
       return;
     }
     await stdout.print(`Replacing ${fname}\n`);

@@ -130,11 +130,13 @@ Deno.test("curl3 asks for the URL, names the file after it, and asks before repl
     });
     assert.equal(no.code, 0, no.stderr);
     assert.equal(no.stdout, "Replace cover3.jpg (Y/n)?Data not copied\n");
+    assert.equal(no.stderr, 'curl3: cover3.jpg kept: the answer was "n", and only Y replaces it\n');
     assert.equal(Deno.readTextFileSync(`${dir}/cover3.jpg`), "old");
 
     const closed = await runScript("curl3", [`${mirror.origin}/cover3.jpg`], { flags, cwd: dir });
     assert.equal(closed.code, 0, closed.stderr);
     assert.match(closed.stdout, /Data not copied\n$/);
+    assert.equal(closed.stderr, "curl3: cover3.jpg kept: standard input is closed\n");
     assert.equal(Deno.readTextFileSync(`${dir}/cover3.jpg`), "old");
 
     const yes = await runScript("curl3", [`${mirror.origin}/cover3.jpg`], {
