@@ -90,3 +90,29 @@ Deno.test("no program reaches Deno's permission prompt on a terminal", async () 
     assert(shown.includes(`${name}: ${line}`), `${where}: ${shown}`);
   }
 });
+
+Deno.test("each script runs through its own shebang line, and still never prompts", async () => {
+  await using server = startRawServer(async (conn) => {
+    await writeAll(conn, "HTTP/1.0 200 OK\r\n\r\nhello");
+  });
+  for (const entry of Deno.readDirSync(`${ROOT}/scripts`)) {
+    if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+    const mode = Deno.statSync(`${ROOT}/scripts/${entry.name}`).mode ?? 0;
+    assert((mode & 0o111) !== 0, `scripts/${entry.name} is not executable`);
+  }
+  // socket1's shebang allows the book's server only: a loopback URL is refused, with the flag.
+  const output = await new Deno.Command("python3", {
+    args: ["-c", ON_A_TERMINAL, `${ROOT}/scripts/socket1.ts`, `${server.origin}/`],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+  }).output();
+  const shown = new TextDecoder().decode(output.stdout);
+  assert(!shown.includes("Deno requests"), shown);
+  assert(
+    shown.includes(
+      `socket1: no network permission for 127.0.0.1:${server.port}: ` +
+        `run with --allow-net=127.0.0.1:${server.port}`,
+    ),
+    shown,
+  );
+});
