@@ -19,9 +19,23 @@
  * - Lines end in CRLF or a bare LF (as curl and browsers accept). A bare CR
  *   or a NUL byte in the head, a chunk size line or a trailer line is an
  *   {@linkcode HttpSyntaxError}.
+ * - Empty lines (CRLF or LF) before a status line are skipped: at the start,
+ *   after an interim response, and so between kept-alive responses (where a
+ *   new parser takes the bytes after a complete message), as browsers and
+ *   llhttp do (RFC 9112 §2.2 asks this robustness of a server before a
+ *   request line; clients do likewise). Their bytes count against
+ *   `maxHeaderSize` with the head that follows, so an endless run of them
+ *   ends in {@linkcode HeaderTooLargeError}; `headerLength` starts at the
+ *   status line.
  * - Header names must be tokens, directly followed by a colon; values lose
- *   surrounding spaces and tabs. Obsolete line folding (a line starting
- *   with a space or tab) is rejected with code `"OBS_FOLD"`.
+ *   surrounding spaces and tabs.
+ * - Obsolete line folding: a header or trailer line that starts with a
+ *   space or tab continues the field before it, and the fold (the line end
+ *   and the white space around it) becomes one space, as RFC 9112 §5.2 asks
+ *   of a user agent: `A: b` then ` c` is the field `A: b c`. Such a line
+ *   with no field before it (right after the status line, where RFC 9112
+ *   §2.2 allows rejecting it, or first in the trailers) is rejected with
+ *   code `"OBS_FOLD"` at its first byte.
  * - The header block (status line through the blank line) may hold at most
  *   `maxHeaderSize` bytes, and so may the trailer block of a chunked body;
  *   the byte past the limit throws {@linkcode HeaderTooLargeError}, so no
@@ -62,7 +76,10 @@ const MAX_CHUNK_LINE = 4096;
  * ```
  */
 export class HeaderList {
-  /** Raw `[name, value]` pairs in the order received (name as sent, value trimmed). */
+  /**
+   * Raw `[name, value]` pairs in the order received (name as sent, value
+   * trimmed, each obsolete line fold replaced by one space).
+   */
   readonly entries: ReadonlyArray<readonly [string, string]>;
   /** The names in lower case, made at the first look-up. */
   #lowerNames: string[] | undefined;
@@ -722,6 +739,14 @@ export class ResponseParser {
     } else {
       this.#line.set(chunk.subarray(from, to), this.#lineLength);
     }
+    if (
+      this.#lineLength === 0 && (chunk[from] === SP || chunk[from] === HTAB) &&
+      (this.#lineKind === L_HEADER || this.#lineKind === L_TRAILER) && this.#entries.length === 0
+    ) {
+      // A first header or trailer line that starts with white space: rejected at once, with
+      // the error the whole line would get.
+      throw this.#foldWithoutField(this.#lineStart);
+    }
     if (this.#lineKind === L_STATUS && this.#lineLength < STATUS_PREFIX.length) {
       // Reject a response that is not HTTP/1.x at once, without waiting for a line end.
       for (let k = this.#lineLength; k < Math.min(length, STATUS_PREFIX.length); k++) {
@@ -764,12 +789,18 @@ export class ResponseParser {
     const start = this.#lineStart;
     switch (this.#lineKind) {
       case L_STATUS:
+        if (text.length === 0) {
+          // An empty line before the status line: skipped, its bytes counted in the block.
+          this.#blockStart = next;
+          this.#startLine(L_STATUS, next);
+          return;
+        }
         this.#parseStatusLine(text, start);
         this.#startLine(L_HEADER, next);
         return;
       case L_HEADER:
         if (text.length === 0) return this.#endHead(next);
-        this.#entries.push(this.#parseField(text, start, "header"));
+        this.#addField(text, start, "header");
         this.#startLine(L_HEADER, next);
         return;
       default:
@@ -780,9 +811,39 @@ export class ResponseParser {
           this.#state = S_COMPLETE;
           return;
         }
-        this.#entries.push(this.#parseField(text, start, "trailer"));
+        this.#addField(text, start, "trailer");
         this.#startLine(L_TRAILER, next);
     }
+  }
+
+  /**
+   * Adds the field of a header or trailer line; a line starting with a space
+   * or tab (obsolete line folding) continues the field before it, the fold
+   * replaced by one space (RFC 9112 §5.2).
+   */
+  #addField(text: string, start: number, what: string): void {
+    const first = text.charCodeAt(0);
+    if (first !== SP && first !== HTAB) {
+      this.#entries.push(this.#parseField(text, start, what));
+      return;
+    }
+    const entries = this.#entries;
+    if (entries.length === 0) throw this.#foldWithoutField(start);
+    const field = entries[entries.length - 1];
+    const more = trimOws(text);
+    if (more !== "") field[1] = field[1] === "" ? more : `${field[1]} ${more}`;
+  }
+
+  /** The error for a line starting with white space where no field comes before it. */
+  #foldWithoutField(start: number): HttpSyntaxError {
+    const where = this.#lineKind === L_HEADER
+      ? "the first header line (right after the status line)"
+      : "the first trailer line";
+    return new HttpSyntaxError(
+      `Cannot accept white space at the start of ${where}: there is no field to continue`,
+      "OBS_FOLD",
+      start,
+    );
   }
 
   #parseStatusLine(text: string, start: number): void {
@@ -802,14 +863,6 @@ export class ResponseParser {
   }
 
   #parseField(text: string, start: number, what: string): [string, string] {
-    const first = text.charCodeAt(0);
-    if (first === SP || first === HTAB) {
-      throw new HttpSyntaxError(
-        `Cannot accept folded ${what} line: ${excerpt(text)}`,
-        "OBS_FOLD",
-        start,
-      );
-    }
     const colon = text.indexOf(":");
     if (colon === -1) {
       throw new HttpSyntaxError(
@@ -990,6 +1043,19 @@ export class ResponseParser {
  * assertEquals(response.framing, "content-length");
  * assertEquals(response.headers.get("content-type"), "text/plain");
  * assertEquals(new TextDecoder().decode(response.body), "But s");
+ * ```
+ *
+ * @example An empty line before the status line, and a folded header field
+ * ```ts
+ * import { parseResponse } from "./response_parser.ts";
+ * import { assertEquals } from "./_assert.ts";
+ *
+ * const raw = new TextEncoder().encode(
+ *   "\r\nHTTP/1.0 200 OK\r\nX-Note: folded\r\n  onto two lines\r\nContent-Length: 0\r\n\r\n",
+ * );
+ * const response = parseResponse(raw);
+ * assertEquals(response.headers.get("x-note"), "folded onto two lines");
+ * assertEquals(response.headerLength, raw.length - 2);
  * ```
  *
  * @param bytes The whole response.
