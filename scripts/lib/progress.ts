@@ -2,9 +2,12 @@
 
 /**
  * A download progress line on stderr: bytes so far, rate and time left,
- * redrawn in place with `\r` at most ten times a second. Shown only when
- * stderr is a terminal; piped or redirected, it writes nothing, so logs and
- * tests see no progress noise. Deno only.
+ * redrawn in place with `\r` at most ten times a second, cut to the
+ * terminal's width (the time left, the rate, then the bar are dropped as it
+ * narrows) so that it never wraps. Shown only when stderr is a terminal;
+ * piped or redirected, it writes nothing, so logs and tests see no progress
+ * noise. {@linkcode clearProgress} erases it before any other message is
+ * written to stderr (`writeErr` in `stdio.ts` calls it). Deno only.
  *
  * @module
  */
@@ -65,14 +68,18 @@ export function formatDuration(seconds: number): string {
 /**
  * The progress line for `done` bytes of `total` (null when the size is not
  * known) after `seconds`: a bar and percentage when the total is known, the
- * bytes, the mean rate, and the time left.
+ * bytes, the mean rate, and the time left. Given the terminal's width, the
+ * line is kept below it (a line that fills the last column wraps on many
+ * terminals): the time left goes first, then the rate, then the bar; what
+ * still does not fit is cut.
  *
  * @param done Bytes received so far.
  * @param total The expected size, or null.
  * @param seconds Time since the start.
- * @returns One line, without `\r` or newline.
+ * @param columns The terminal's width. @default {Infinity}
+ * @returns One line, without `\r` or newline, shorter than `columns`.
  *
- * @example Half of 100 MiB in 2 seconds
+ * @example Half of 100 MiB in 2 seconds, on a wide terminal and on narrow ones
  * ```ts
  * import { formatProgress } from "./progress.ts";
  * import assert from "node:assert/strict";
@@ -82,19 +89,93 @@ export function formatDuration(seconds: number): string {
  *   formatProgress(50 * mib, 100 * mib, 2),
  *   "[##########          ]  50% 50.0 MiB of 100.0 MiB  25.0 MiB/s  ETA 0:02",
  * );
+ * assert.equal(
+ *   formatProgress(50 * mib, 100 * mib, 2, 70),
+ *   "[##########          ]  50% 50.0 MiB of 100.0 MiB  25.0 MiB/s",
+ * );
+ * assert.equal(
+ *   formatProgress(50 * mib, 100 * mib, 2, 50),
+ *   "[##########          ]  50% 50.0 MiB of 100.0 MiB",
+ * );
+ * assert.equal(formatProgress(50 * mib, 100 * mib, 2, 40), " 50% 50.0 MiB of 100.0 MiB");
+ * assert.equal(formatProgress(50 * mib, 100 * mib, 2, 10), " 50% 50.0");
  * assert.equal(formatProgress(1536, null, 0), "1.5 KiB  0 B/s");
+ * assert.equal(formatProgress(1536, null, 0, 12), "1.5 KiB");
  * ```
  */
-export function formatProgress(done: number, total: number | null, seconds: number): string {
+export function formatProgress(
+  done: number,
+  total: number | null,
+  seconds: number,
+  columns: number = Infinity,
+): string {
   const rate = seconds > 0 ? done / seconds : 0;
   const speed = `${formatBytes(Math.round(rate))}/s`;
-  if (total === null || total <= 0) return `${formatBytes(done)}  ${speed}`;
-  const fraction = Math.min(1, done / total);
-  const filled = Math.round(fraction * 20);
-  const bar = `[${"#".repeat(filled)}${" ".repeat(20 - filled)}]`;
-  const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
-  const eta = rate > 0 ? formatDuration((total - done) / rate) : "--:--";
-  return `${bar} ${percent} ${formatBytes(done)} of ${formatBytes(total)}  ${speed}  ETA ${eta}`;
+  let choices: string[];
+  if (total === null || total <= 0) choices = [`${formatBytes(done)}  ${speed}`, formatBytes(done)];
+  else {
+    const fraction = Math.min(1, done / total);
+    const filled = Math.round(fraction * 20);
+    const bar = `[${"#".repeat(filled)}${" ".repeat(20 - filled)}]`;
+    const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
+    const eta = rate > 0 ? formatDuration((total - done) / rate) : "--:--";
+    const bytes = `${formatBytes(done)} of ${formatBytes(total)}`;
+    choices = [
+      `${bar} ${percent} ${bytes}  ${speed}  ETA ${eta}`,
+      `${bar} ${percent} ${bytes}  ${speed}`,
+      `${bar} ${percent} ${bytes}`,
+      `${percent} ${bytes}`,
+    ];
+  }
+  const room = Math.max(0, columns - 1);
+  return (choices.find((line) => line.length <= room) ?? choices.at(-1)!).slice(0, room);
+}
+
+/** The bar on the screen now, if any. */
+let drawn: Progress | null = null;
+
+/**
+ * Erases the progress line, if one is on the screen, so that what is written
+ * to stderr next starts on a clean line; the bar is drawn again at its next
+ * update. `writeErr` in `stdio.ts` calls it before every message.
+ *
+ * @example Nothing to erase
+ * ```ts
+ * import { clearProgress } from "./progress.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(clearProgress(), false);
+ * ```
+ *
+ * @returns Whether a line was erased.
+ */
+export function clearProgress(): boolean {
+  if (drawn === null) return false;
+  drawn = null;
+  write(ERASE_LINE);
+  return true;
+}
+
+/** Back to the start of the line, and erase it. */
+const ERASE_LINE = "\r\x1b[K";
+const encoder = new TextEncoder();
+
+function write(text: string): void {
+  try {
+    const bytes = encoder.encode(text);
+    let done = 0;
+    while (done < bytes.length) done += Deno.stderr.writeSync(bytes.subarray(done));
+  } catch { /* nowhere to draw */ }
+}
+
+/** The terminal's width: stderr's, as Deno.consoleSize finds it; 80 when it cannot tell. */
+function terminalColumns(): number {
+  try {
+    const { columns } = Deno.consoleSize();
+    return columns > 0 ? columns : 80;
+  } catch {
+    return 80;
+  }
 }
 
 /**
@@ -117,8 +198,7 @@ export class Progress {
   #total: number | null;
   #bytes = 0;
   #started = performance.now();
-  #lastDraw = 0;
-  #width = 0;
+  #lastDraw = -Infinity;
   #enabled: boolean;
 
   /**
@@ -158,14 +238,21 @@ export class Progress {
   done(): void {
     if (!this.#enabled) return;
     this.#draw(performance.now());
-    Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+    if (drawn === this) drawn = null;
+    write("\n");
     this.#enabled = false;
   }
 
   #draw(now: number): void {
-    const line = formatProgress(this.#bytes, this.#total, (now - this.#started) / 1000);
-    const pad = " ".repeat(Math.max(0, this.#width - line.length));
-    this.#width = line.length;
-    Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}${pad}`));
+    const line = formatProgress(
+      this.#bytes,
+      this.#total,
+      (now - this.#started) / 1000,
+      terminalColumns(),
+    );
+    // Another bar still on the screen ends its line first.
+    if (drawn !== null && drawn !== this) write("\n");
+    drawn = this;
+    write(`\r${line}\x1b[K`);
   }
 }

@@ -8,6 +8,7 @@
 
 import { TerminalEscaper } from "../../core/terminal.ts";
 import { RunError, StdoutClosedError, UsageError } from "./errors.ts";
+import { clearProgress } from "./progress.ts";
 import type { BodySink } from "./sinks.ts";
 import { watchdog } from "./time_limit.ts";
 
@@ -223,7 +224,8 @@ export class Stdout implements BodySink {
 export const stdout: Stdout = new Stdout();
 
 /**
- * Writes text to stderr, at once.
+ * Writes text to stderr, at once, on a line of its own: a progress line on
+ * the screen is erased first ({@linkcode clearProgress}).
  *
  * @param text The text.
  *
@@ -236,6 +238,7 @@ export const stdout: Stdout = new Stdout();
  * ```
  */
 export function writeErr(text: string): void {
+  if (text !== "") clearProgress();
   try {
     Deno.stderr.writeSync(encoder.encode(text));
   } catch { /* nowhere left to say it */ }

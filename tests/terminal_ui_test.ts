@@ -1,0 +1,173 @@
+// Copyright netprog authors. MIT license.
+
+// What the programs draw on a terminal, under a pseudo-terminal of a given width (python3's pty
+// module, the size set with TIOCSWINSZ): the progress line fits the width and is redrawn in place,
+// the Ctrl-C line does not land on it; rawget does not pour a binary body onto the terminal.
+
+import assert from "node:assert/strict";
+import { ROOT, runScript, startRawServer, writeAll } from "./_helpers.ts";
+
+/**
+ * Runs a command with a pseudo-terminal of `columns` columns as stdin, stdout and stderr. When
+ * what it showed contains `interruptAt`, it gets SIGINT (as from Ctrl-C). Prints what it showed.
+ */
+const ON_A_TERMINAL = `
+import fcntl, os, pty, select, signal, struct, sys, termios, time
+columns, interrupt_at = int(sys.argv[1]), sys.argv[2].encode()
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    os.execvp(sys.argv[3], sys.argv[3:])
+out, sent = b"", False
+deadline = time.time() + 30
+while time.time() < deadline:
+    ready, _, _ = select.select([fd], [], [], 0.2)
+    if not ready:
+        continue
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    if interrupt_at and not sent and interrupt_at in out:
+        os.kill(pid, signal.SIGINT)
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
+
+/** Runs `deno run --no-prompt FLAGS scripts/NAME.ts ARGS` on a terminal `columns` wide. */
+async function onTerminal(
+  name: string,
+  flags: string[],
+  args: string[],
+  { columns = 40, interruptAt = "", cwd = ROOT } = {},
+): Promise<{ code: number; shown: string }> {
+  const output = await new Deno.Command("python3", {
+    args: [
+      "-c",
+      ON_A_TERMINAL,
+      String(columns),
+      interruptAt,
+      "deno",
+      "run",
+      "--no-prompt",
+      ...flags,
+      `${ROOT}/scripts/${name}.ts`,
+      ...args,
+    ],
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", TERM: "xterm" },
+  }).output();
+  return { code: output.code, shown: new TextDecoder().decode(output.stdout) };
+}
+
+/** The terminal's code that erases from the cursor to the end of the line. */
+const ERASE_LINE = "\x1b[K";
+
+/** What stays visible of each line drawn: the text after each `\r`, erase-line codes removed. */
+function drawnLines(shown: string): string[] {
+  return shown.split(/\r\n|\n|\r/).map((line) => line.replaceAll(ERASE_LINE, ""));
+}
+
+const SIZE = 2_000_000;
+
+/** A server that sends a body of SIZE bytes slowly, in 20 pieces over about a second. */
+function slowServer(contentType = "application/octet-stream", stall = false) {
+  return startRawServer(async (conn) => {
+    await writeAll(
+      conn,
+      `HTTP/1.1 200 OK\r\nContent-Length: ${SIZE}\r\nContent-Type: ${contentType}\r\n` +
+        "Connection: close\r\n\r\n",
+    );
+    const piece = new Uint8Array(SIZE / 20).fill(65);
+    for (let i = 0; i < 20; i++) {
+      await writeAll(conn, piece);
+      await new Promise((resolve) => setTimeout(resolve, stall && i >= 2 ? 60_000 : 50));
+    }
+  });
+}
+
+/** A folder for one test's files. */
+async function tempFolder(): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "netprog-terminal-ui-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+Deno.test("the progress line fits a 40-column terminal and is redrawn in place", async () => {
+  await using server = slowServer();
+  await using folder = await tempFolder();
+  const out = `${folder.path}/big.bin`;
+  const write = [`--allow-write=${out},${out}.part`, `--allow-read=${out}.part`];
+  for (const name of ["rawget", "curl1"]) {
+    const { code, shown } = await onTerminal(
+      name,
+      [`--allow-net=127.0.0.1:${server.port}`, ...write],
+      ["-o", out, `${server.origin}/big.bin`],
+    );
+    assert.equal(code, 0, shown);
+    const lines = drawnLines(shown);
+    const draws = lines.filter((line) => /\d%/.test(line));
+    assert(draws.length >= 3, `${name}: too few draws in ${JSON.stringify(shown)}`);
+    assert.deepEqual(lines.filter((line) => line.length >= 40), [], `${name}: a line is too wide`);
+    // Redrawn in place: one line feed in all, after the last draw.
+    assert.equal(shown.split("\n").length - 1, 1, `${name}: ${JSON.stringify(shown)}`);
+    assert.match(draws.at(-1)!, /^100% 1\.9 MiB of 1\.9 MiB$/);
+    assert.equal(Deno.statSync(out).size, SIZE);
+  }
+});
+
+Deno.test("on a wide terminal the progress line has its bar, rate and time left", async () => {
+  await using server = slowServer();
+  await using folder = await tempFolder();
+  const out = `${folder.path}/big.bin`;
+  const { code, shown } = await onTerminal(
+    "rawget",
+    [
+      `--allow-net=127.0.0.1:${server.port}`,
+      `--allow-write=${out},${out}.part`,
+      `--allow-read=${out}.part`,
+    ],
+    ["-o", out, `${server.origin}/big.bin`],
+    { columns: 120 },
+  );
+  assert.equal(code, 0, shown);
+  assert.match(
+    shown.replaceAll(ERASE_LINE, "<erase line>"),
+    /\r\[#{20}\] 100% 1\.9 MiB of 1\.9 MiB {2}\S+ \S+\/s {2}ETA 0:00<erase line>\r?\n/,
+  );
+});
+
+Deno.test("Ctrl-C during a download: the bar is erased and the line stands alone", async () => {
+  await using server = slowServer("application/octet-stream", true);
+  await using folder = await tempFolder();
+  const out = `${folder.path}/big.bin`;
+  const { code, shown } = await onTerminal(
+    "rawget",
+    [
+      `--allow-net=127.0.0.1:${server.port}`,
+      `--allow-write=${out},${out}.part`,
+      `--allow-read=${out}.part`,
+    ],
+    ["-o", out, `${server.origin}/big.bin`],
+    { interruptAt: "%" },
+  );
+  assert.equal(code, 130, shown);
+  // The bar's line is erased (\r, erase line) before the message is written.
+  assert.match(
+    shown.replaceAll(ERASE_LINE, "<erase line>"),
+    /\d%[^\n]*\r<erase line>rawget: stopped: interrupted by Ctrl-C\r?\n$/,
+  );
+  assert.throws(() => Deno.statSync(out), Deno.errors.NotFound);
+});
+
+Deno.test("curl1's --help says the progress line is drawn on stderr on a terminal", async () => {
+  const help = await runScript("curl1", ["--help"]);
+  assert.match(help.stdout.replace(/\s+/g, " "), /when stderr is a terminal, a progress line/);
+});
