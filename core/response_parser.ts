@@ -46,6 +46,28 @@
  *   Content-Length, RFC 9112 §6.3); else close-delimited when another
  *   transfer coding is named; else Content-Length; else close-delimited.
  *
+ * Checked against the response cases of llhttp's test suite (Node.js's
+ * HTTP parser), kept as data in `tests/fixtures/llhttp/`: every case agrees
+ * but for these deliberate differences, each as RFC 9112 lets a user agent
+ * read a response:
+ * - Status lines other than HTTP/1.x (`RTSP/1.1`, `ICE/1.1`, `HTTP/0.9`)
+ *   are rejected; llhttp reads them. The status line of an HTTP/1.1
+ *   response names `HTTP` and a 1.x version (RFC 9112 §2.3, §4); HTTP/0.9
+ *   responses have no status line at all.
+ * - Bare LF line ends are accepted; llhttp's strict mode rejects them. RFC
+ *   9112 §2.2: a recipient MAY recognize a single LF as a line terminator.
+ * - Bytes after a response that closes the connection are no error of that
+ *   response: the parser stops at the end of the message and leaves them to
+ *   the caller, and a client reads no further on a connection that is
+ *   closing (RFC 9112 §9.3, §9.6); llhttp's strict mode reports them.
+ * - White space after a chunk size is skipped even when no extension
+ *   follows, as bad white space (RFC 9110 §5.6.3) and as curl and browsers
+ *   do; llhttp rejects it.
+ * - Chunk extensions are skipped unparsed: a recipient MUST ignore the
+ *   extensions it does not recognize (RFC 9112 §7.1.1) and this parser
+ *   recognizes none, so only control characters in them are refused;
+ *   llhttp rejects an empty name or an unclosed quoted string.
+ *
  * @module
  */
 
