@@ -187,24 +187,31 @@ function replay(bytes: Uint8Array, cuts: number[], method: string, finish: boole
       }
     }
     if (finish && end === "input" && !parser.complete) {
-      parser.finish();
-      (current as Message | null)!.complete = true;
+      // The end of the connection: it ends a message begun, and nothing else.
+      if (parser.head !== null || headBegun(bytes, start, parser.offset, interim)) parser.finish();
+      if (parser.head !== null) (current as Message | null)!.complete = true;
     }
   } catch (error) {
     if (!(error instanceof HttpSyntaxError || error instanceof HeaderTooLargeError)) throw error;
     return { messages, partial: false, end: "error", error: error.code };
   }
-  let partial = false;
-  if (end === "input" && parser.head === null) {
-    // Past the interim heads this parser read (each after its skipped empty lines): the rest.
-    let at = start;
-    for (const length of interim) {
-      while (bytes[at] === 13 || bytes[at] === 10) at++;
-      at += length;
-    }
-    partial = begun(bytes.subarray(at, start + parser.offset));
-  }
+  const partial = end === "input" && parser.head === null &&
+    headBegun(bytes, start, parser.offset, interim);
   return { messages, partial, end };
+}
+
+/**
+ * Whether the `consumed` bytes from `start` hold the beginning of a status
+ * line past the `interim` heads (their lengths) that the parser read there,
+ * each after the empty lines it skipped.
+ */
+function headBegun(bytes: Uint8Array, start: number, consumed: number, interim: number[]): boolean {
+  let at = start;
+  for (const length of interim) {
+    while (bytes[at] === 13 || bytes[at] === 10) at++;
+    at += length;
+  }
+  return begun(bytes.subarray(at, start + consumed));
 }
 
 /** Replays a case whole, or cut at `cuts`. */
