@@ -25,6 +25,16 @@
  * bytes that are not UTF-8) are shown escaped, as `\x1b`; piped or
  * redirected, they are written unchanged.
  *
+ * When stdout is a terminal, a body that looks binary is not written there
+ * (as curl refuses): one line says to use `-o FILE`, or `-o -` to force it,
+ * and the status is 1. It looks binary when its Content-Type is clearly not
+ * text (an `image/`, `audio/`, `video/`, `font/` or `model/` type, or an
+ * `application/` type other than JSON, XML, JavaScript, YAML, TOML, SQL,
+ * GraphQL and form data, and their `+json` and `+xml` kin), decided before
+ * any byte of the body is written; or when a block of it holds a NUL byte,
+ * decided before that block is written (the first block included). Piped or
+ * redirected, the body is written as it comes.
+ *
  * A progress line (bytes, rate, time left) is drawn on stderr when stderr is
  * a terminal and the body does not go to that terminal; otherwise nothing
  * but errors is written there.
@@ -63,7 +73,9 @@ Options:
   -L, --location             follow redirects (301, 302, 303, 307, 308)
   --max-redirs N             most redirects followed with -L (default 10)
   -o, --output PATH          write the body to PATH (one URL; allow
-                             --allow-write=PATH,PATH.part --allow-read=PATH.part)
+                             --allow-write=PATH,PATH.part --allow-read=PATH.part);
+                             -o - writes it to stdout, even a binary body to a
+                             terminal (refused otherwise)
   -O, --remote-name          write each body to the file named by its URL's last
                              part, in the current folder (allow --allow-write=.
                              --allow-read=.)
@@ -83,6 +95,51 @@ function headText(head: ResponseHead): string {
   const lines = [`${head.version} ${head.status} ${head.reason}`.trimEnd()];
   for (const [name, value] of head.headers.entries) lines.push(`${name}: ${value}`);
   return lines.join("\r\n") + "\r\n\r\n";
+}
+
+/** Media types of text that are not `text/`: any `+json` or `+xml` type is text too. */
+const TEXT_APPLICATION_TYPES = new Set([
+  "application/json",
+  "application/xml",
+  "application/javascript",
+  "application/ecmascript",
+  "application/x-javascript",
+  "application/x-www-form-urlencoded",
+  "application/yaml",
+  "application/x-yaml",
+  "application/toml",
+  "application/sql",
+  "application/graphql",
+]);
+
+/**
+ * Whether a Content-Type is clearly not text: an image, audio, video, font or
+ * model type, or an application type that is not one of the text ones.
+ * Missing, `text/`, `message/`, `multipart/` or unknown: not clearly (the NUL
+ * check decides).
+ */
+function binaryContentType(contentType: string | null): boolean {
+  const type = (contentType ?? "").split(";", 1)[0].trim().toLowerCase();
+  const [major] = type.split("/", 1);
+  if (["image", "audio", "video", "font", "model"].includes(major)) {
+    return !type.endsWith("+xml") && !type.endsWith("+json");
+  }
+  if (major !== "application") return false;
+  return !TEXT_APPLICATION_TYPES.has(type) && !type.endsWith("+json") && !type.endsWith("+xml");
+}
+
+/** The refusal to write a binary body to the terminal. */
+const binaryToTerminal = () =>
+  new RunError("not writing binary output to the terminal", "use -o FILE, or -o - to force it");
+
+/** `sink`, unless a block holds a NUL byte: then nothing of that block is written. */
+function refusingNul(sink: BodySink): BodySink {
+  return {
+    write(views) {
+      if (views.some((view) => view.includes(0))) return Promise.reject(binaryToTerminal());
+      return sink.write(views);
+    },
+  };
 }
 
 /** The head written before the body (with -i or -I): body writes wait for it. */
@@ -110,8 +167,10 @@ run("rawget", async () => {
   if (values.output !== undefined && (urls.length > 1 || values["remote-name"])) {
     throw new UsageError("cannot use -o", "it takes one URL and no -O (use -O for several)");
   }
+  // -o - is stdout, whatever it is: even a binary body goes to a terminal.
+  const forceStdout = values.output === "-";
   const outputs = urls.map((url) =>
-    values.output ?? (values["remote-name"] ? fileNameFromUrl(url) : null)
+    forceStdout ? null : values.output ?? (values["remote-name"] ? fileNameFromUrl(url) : null)
   );
   for (const output of new Set(outputs)) if (output !== null) await requireAtomicWrite(output);
   let caCerts: string[] | undefined;
@@ -141,7 +200,11 @@ run("rawget", async () => {
       }
       progress?.done();
       progress = undefined;
-      const sink: BodySink = file ?? stdout;
+      let sink: BodySink = file ?? stdout;
+      if (file === null && stdout.terminal && !forceStdout && !values.head) {
+        if (binaryContentType(head.headers.get("content-type"))) throw binaryToTerminal();
+        sink = refusingNul(sink);
+      }
       const afterHead: BodySink = values.include || values.head
         ? { write: (views) => pendingHead.then(() => sink.write(views)) }
         : sink;

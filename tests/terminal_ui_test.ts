@@ -171,3 +171,83 @@ Deno.test("curl1's --help says the progress line is drawn on stderr on a termina
   const help = await runScript("curl1", ["--help"]);
   assert.match(help.stdout.replace(/\s+/g, " "), /when stderr is a terminal, a progress line/);
 });
+
+/** A server that answers every request with `body` and the Content-Type given, if any. */
+function bodyServer(body: Uint8Array, contentType: string | null) {
+  return startRawServer(async (conn) => {
+    const type = contentType === null ? "" : `Content-Type: ${contentType}\r\n`;
+    await writeAll(
+      conn,
+      `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n${type}Connection: close\r\n\r\n`,
+    );
+    await writeAll(conn, body);
+  });
+}
+
+const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]);
+const TEXT_WITH_NUL = new TextEncoder().encode("MARK-BEFORE\0MARK-AFTER\n");
+const REFUSAL =
+  "rawget: not writing binary output to the terminal: use -o FILE, or -o - to force it";
+
+Deno.test("rawget does not write a binary body to a terminal, and says to use -o", async () => {
+  const cases: [string, Uint8Array, string | null][] = [
+    ["a JPEG, by its Content-Type", JPEG, "image/jpeg"],
+    ["an octet stream", TEXT_WITH_NUL, "application/octet-stream; charset=binary"],
+    ["a NUL byte, with no Content-Type", TEXT_WITH_NUL, null],
+    ["a NUL byte, sent as text", TEXT_WITH_NUL, "text/plain"],
+  ];
+  for (const [what, body, type] of cases) {
+    await using server = bodyServer(body, type);
+    const { code, shown } = await onTerminal(
+      "rawget",
+      [`--allow-net=127.0.0.1:${server.port}`],
+      [`${server.origin}/file`],
+      { columns: 80 },
+    );
+    assert.equal(code, 1, `${what}: ${JSON.stringify(shown)}`);
+    assert(shown.endsWith(`${REFUSAL}\r\n`), `${what}: ${JSON.stringify(shown)}`);
+    assert(!shown.includes("MARK") && !shown.includes("JFIF"), `${what}: a body byte was written`);
+  }
+});
+
+Deno.test("rawget -o - writes a binary body to the terminal; text and JSON go there as ever", async () => {
+  await using jpeg = bodyServer(TEXT_WITH_NUL, "image/jpeg");
+  const forced = await onTerminal(
+    "rawget",
+    [`--allow-net=127.0.0.1:${jpeg.port}`],
+    ["-o", "-", `${jpeg.origin}/file`],
+  );
+  assert.equal(forced.code, 0, forced.shown);
+  // On a terminal the NUL is shown escaped, as every control byte is.
+  assert.match(forced.shown, /MARK-BEFORE\\x00MARK-AFTER\r\n$/);
+  for (const type of ["text/plain; charset=utf-8", "application/json", "image/svg+xml", null]) {
+    await using server = bodyServer(new TextEncoder().encode('{"MARK": 1}\n'), type);
+    const { code, shown } = await onTerminal(
+      "rawget",
+      [`--allow-net=127.0.0.1:${server.port}`],
+      [`${server.origin}/file`],
+    );
+    assert.equal(code, 0, `${type}: ${shown}`);
+    assert(shown.endsWith('{"MARK": 1}\r\n'), `${type}: ${JSON.stringify(shown)}`);
+  }
+});
+
+Deno.test("rawget's binary body piped or to a file is written unchanged", async () => {
+  await using server = bodyServer(JPEG, "image/jpeg");
+  const flags = [`--allow-net=127.0.0.1:${server.port}`];
+  for (const args of [[], ["-o", "-"]]) {
+    const piped = await runScript("rawget", [...args, `${server.origin}/cover.jpg`], { flags });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.deepEqual(piped.stdoutBytes, JPEG);
+    assert.equal(piped.stderr, "");
+  }
+  await using folder = await tempFolder();
+  const out = `${folder.path}/cover.jpg`;
+  const { code, shown } = await onTerminal(
+    "rawget",
+    [...flags, `--allow-write=${out},${out}.part`, `--allow-read=${out}.part`],
+    ["-o", out, `${server.origin}/cover.jpg`],
+  );
+  assert.equal(code, 0, shown);
+  assert.deepEqual(Deno.readFileSync(out), JPEG);
+});
