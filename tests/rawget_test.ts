@@ -337,7 +337,7 @@ Deno.test("rawget says a failure the same way with and without --cacert", async 
       [
         `https://127.0.0.1:${silentPort}/`,
         `127.0.0.1:${silentPort}`,
-        /: no answer within 0\.5 seconds\n$/,
+        /: no TLS answer within 0\.5 seconds \(is it a plain HTTP server\? try http:\/\/\)\n$/,
       ],
     ];
     for (const [url, hostPort, why] of cases) {

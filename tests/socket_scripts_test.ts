@@ -437,7 +437,7 @@ Deno.test("raw-socket programs against servers that misbehave", async (t) => {
     );
     assert.equal(
       assertOneLineError(result, "socket1", 1),
-      `cannot connect to 127.0.0.1:${server.port}: no answer within 0.3 seconds`,
+      `cannot connect to 127.0.0.1:${server.port}: no TLS answer within 0.3 seconds (is it a plain HTTP server? try http://)`,
     );
   });
 
