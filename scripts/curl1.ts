@@ -4,7 +4,8 @@
 /**
  * curl1: copies an image to a file the simple way: reads the whole body of
  * http://data.pr4e.org/cover3.jpg into memory, then writes it to
- * `cover3.jpg`. Prints nothing. The bytes go to `cover3.jpg.part` first,
+ * `cover3.jpg`. Prints nothing on stdout (on a terminal, a progress line on
+ * stderr). The bytes go to `cover3.jpg.part` first,
  * renamed when complete, so a failure never leaves half a picture.
  * Redirects are followed (at most 10); an HTTP error status is an error.
  *
