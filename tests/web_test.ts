@@ -28,7 +28,7 @@ async function buildPage(): Promise<void> {
       "run",
       "--no-prompt",
       "--allow-run=deno",
-      "--allow-read=web,core,mod.ts,deno.json",
+      "--allow-read=web,core,mod.ts,deno.json,data/page1.htm",
       "--allow-write=web/dist",
       "web/build.ts",
     ],
@@ -179,6 +179,103 @@ Deno.test({
     const origin = `http://127.0.0.1:${server.addr.port}`;
     await using browser = await Browser.launch();
     try {
+      await t.step("the start screen loads the book's page1.htm, built in", async () => {
+        const text = await Deno.readTextFile(`${ROOT}/data/page1.htm`);
+        const want = await python<{ links: string[]; p: number }>(
+          `import sys, json, html.parser
+class Tags(html.parser.HTMLParser):
+  links, p = [], 0
+  def handle_starttag(self, tag, attrs):
+    attrs = dict(attrs)
+    if tag == "a" and attrs.get("href") is not None: self.links.append(attrs["href"])
+    if tag == "p": self.p += 1
+tags = Tags()
+tags.feed(sys.stdin.read())
+tags.close()
+print(json.dumps({"links": tags.links, "p": tags.p}))`,
+          text,
+        );
+        const sample = await browser.newTab();
+        // Every request the tab makes, to any address, as Chromium's network layer sees it, and
+        // every error it logs: a request the page's policy refused is logged, never sent.
+        const asked: string[] = [];
+        const logged: string[] = [];
+        const stop = browser.listen((event) => {
+          if (event.sessionId !== sample.sessionId) return;
+          if (event.method === "Network.requestWillBeSent") {
+            asked.push(String((event.params.request as { url: unknown }).url));
+          } else if (event.method === "Log.entryAdded") {
+            const entry = event.params.entry as { level: string; text: string };
+            if (entry.level === "error") logged.push(entry.text);
+          }
+        });
+        try {
+          await sample.send("Network.enable");
+          await sample.send("Log.enable");
+          await sample.goto(`${origin}/`);
+          const shown = () =>
+            sample.evaluate<boolean>(`(() => {
+              const button = document.getElementById("load-sample");
+              return !button.closest("[hidden]") && button.getClientRects().length > 0;
+            })()`);
+          assert.deepStrictEqual(await shown(), true, "offered on the empty start screen");
+          const before = (await results(sample)).generation;
+
+          // By keyboard: Tab from the empty box reaches the button, Enter presses it.
+          await sample.evaluate(`document.getElementById("html-input").focus()`);
+          const key = (key: string, code: number, text?: string) =>
+            ["keyDown", "keyUp"].map((type) =>
+              sample.send("Input.dispatchKeyEvent", {
+                type,
+                key,
+                code: key,
+                windowsVirtualKeyCode: code,
+                ...(type === "keyDown" && text !== undefined ? { text } : {}),
+              })
+            );
+          await Promise.all(key("Tab", 9));
+          assert.deepStrictEqual(
+            await sample.evaluate(`document.activeElement.id`),
+            "load-sample",
+          );
+          await Promise.all(key("Enter", 13, "\r"));
+          let got = await results(sample);
+          for (let i = 0; i < 50 && got.generation === before; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            got = await results(sample);
+          }
+          assert.deepStrictEqual(got.generation, before + 1, "analysed once");
+          const boxes = await sample.evaluate<{ html: string; base: string; focus: string }>(`({
+            html: document.getElementById("html-input").value,
+            base: document.getElementById("base-url").value,
+            focus: document.activeElement.id,
+          })`);
+          assert.deepStrictEqual(boxes, {
+            html: text,
+            base: "http://data.pr4e.org/page1.htm",
+            focus: "html-input",
+          });
+          assert.ok(got.dom.includes("http://data.pr4e.org/page2.htm"), String(got.dom));
+          assert.deepStrictEqual(got.dom, want.links);
+          assert.deepStrictEqual(got.regex, want.links);
+          assert.deepStrictEqual(got.paragraphs, want.p);
+          assert.deepStrictEqual(got.bytes, new TextEncoder().encode(text).length);
+          assert.deepStrictEqual(await shown(), false, "gone once there is a page");
+
+          // Emptying the box offers it again.
+          await paste(sample, "");
+          assert.deepStrictEqual(await shown(), true);
+          assert.deepStrictEqual(sample.exceptions, []);
+          assert.deepStrictEqual(logged, []);
+          const own = ["/", "/main.js", "/style.css"].map((path) => `${origin}${path}`);
+          assert.ok(own.every((url) => asked.includes(url)), `recorded: ${asked}`);
+          assert.deepStrictEqual(asked.filter((url) => !own.includes(url)), [], String(asked));
+          assert.deepStrictEqual(requests.filter((path) => !(path in TYPES)), []);
+        } finally {
+          stop();
+        }
+      });
+
       const tab = await browser.newTab();
       await tab.goto(`${origin}/`);
 

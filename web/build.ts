@@ -1,13 +1,16 @@
-#!/usr/bin/env -S deno run --no-prompt --allow-run=deno --allow-read=web,core,mod.ts,deno.json --allow-write=web/dist
+#!/usr/bin/env -S deno run --no-prompt --allow-run=deno --allow-read=web,core,mod.ts,deno.json,data/page1.htm --allow-write=web/dist
 // Copyright netprog authors. MIT license.
 
 /**
  * build: bundles the page (web/main.ts and the core it imports) with esbuild
  * into web/dist/: index.html, style.css and main.js. main.js is a classic
  * script (an IIFE, not an ES module), so the page works from any static host
- * and from a file:// URL, where Chromium refuses module scripts.
+ * and from a file:// URL, where Chromium refuses module scripts. The book's
+ * sample page, data/page1.htm, is written into main.js as a string (the
+ * constant SAMPLE_PAGE), so the page's "Try the book's page1.htm" button needs
+ * no request; the repository keeps the one copy in data/.
  *
- *     deno run --no-prompt --allow-run=deno --allow-read=web,core,mod.ts,deno.json --allow-write=web/dist web/build.ts
+ *     deno run --no-prompt --allow-run=deno --allow-read=web,core,mod.ts,deno.json,data/page1.htm --allow-write=web/dist web/build.ts
  *
  * esbuild's JavaScript API starts esbuild's own binary from Deno's npm cache
  * and hands it the whole environment. So that no task line needs an unscoped
@@ -15,8 +18,8 @@
  * then runs itself again in a child `deno run` whose `--allow-run` names that
  * one binary. Permissions:
  * - `--allow-run=deno`: `deno info` and the child `deno run`.
- * - `--allow-read=web,core,mod.ts,deno.json`: the sources, and deno.json for
- *   esbuild's version.
+ * - `--allow-read=web,core,mod.ts,deno.json,data/page1.htm`: the sources,
+ *   deno.json for esbuild's version, and the sample page.
  * - `--allow-write=web/dist`: the output.
  * - the child also gets `--allow-env` (esbuild copies the environment into
  *   its process; Deno cannot scope that to names) and
@@ -26,11 +29,13 @@
  */
 
 import { RunError } from "../scripts/lib/errors.ts";
-import { run } from "../scripts/lib/run.ts";
+import { requirePermission, run } from "../scripts/lib/run.ts";
 
 const WEB = new URL(".", import.meta.url);
 const DIST = new URL("dist/", WEB);
 const ROOT = new URL("..", WEB);
+/** The book's sample page, written into main.js as SAMPLE_PAGE. */
+const SAMPLE = new URL("data/page1.htm", ROOT);
 
 /** Where Deno keeps esbuild's binary for this platform. */
 async function esbuildBinary(): Promise<string> {
@@ -53,6 +58,7 @@ async function esbuildBinary(): Promise<string> {
 /** Bundles with esbuild's API; needs the child's permissions. Returns main.js's size. */
 async function bundle(): Promise<number> {
   const esbuild = await import("esbuild");
+  const sample = await Deno.readTextFile(SAMPLE);
   await Deno.mkdir(DIST, { recursive: true });
   try {
     const result = await esbuild.build({
@@ -65,6 +71,8 @@ async function bundle(): Promise<number> {
       legalComments: "none",
       logLevel: "error",
       metafile: true,
+      // A JSON string is a JavaScript string literal: the text, not code.
+      define: { SAMPLE_PAGE: JSON.stringify(sample) },
     }).catch((error) => {
       const count = Array.isArray(error?.errors) ? error.errors.length : 0;
       if (count === 0) throw error;
@@ -81,6 +89,8 @@ async function bundle(): Promise<number> {
 
 /** Runs this program again with the narrow flags esbuild needs. */
 async function bundleInChild(): Promise<void> {
+  // The child is given no more than this program was given.
+  await requirePermission({ name: "read", path: SAMPLE.pathname });
   const binary = await esbuildBinary();
   const path = (name: string) => new URL(name, ROOT).pathname;
   const status = await new Deno.Command("deno", {
@@ -89,7 +99,9 @@ async function bundleInChild(): Promise<void> {
       "--no-prompt",
       "--allow-env",
       `--allow-run=${binary}`,
-      `--allow-read=${path("web")},${path("core")},${path("mod.ts")},${path("deno.json")}`,
+      `--allow-read=${
+        ["web", "core", "mod.ts", "deno.json", "data/page1.htm"].map(path).join(",")
+      }`,
       `--allow-write=${path("web/dist")}`,
       new URL(import.meta.url).pathname,
       "--bundle",

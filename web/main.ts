@@ -32,6 +32,14 @@ const WORD_ROWS = 500;
 const DEBOUNCE_MS = 250;
 /** From this many characters, a paste is painted before it is analysed. */
 const BIG_PAGE = 200_000;
+/** Where the book's sample page lives; its text is SAMPLE_PAGE. */
+const SAMPLE_URL = "http://data.pr4e.org/page1.htm";
+
+/**
+ * The text of data/page1.htm, the book's sample page: web/build.ts writes it
+ * into main.js as a string, so loading it makes no request.
+ */
+declare const SAMPLE_PAGE: string;
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -57,6 +65,13 @@ const input = byId<HTMLTextAreaElement>("html-input");
 const baseInput = byId<HTMLInputElement>("base-url");
 const fileInput = byId<HTMLInputElement>("file-input");
 const status = byId<HTMLParagraphElement>("status");
+const sampleRow = byId<HTMLParagraphElement>("sample-row");
+const sampleButton = byId<HTMLButtonElement>("load-sample");
+
+/** The offer of the sample page is shown on an empty box only. */
+function showSample(): void {
+  sampleRow.hidden = input.value !== "";
+}
 
 /** A list of links, one li each whose text is exactly the href. */
 function fillLinks(
@@ -180,6 +195,7 @@ async function analyse(): Promise<void> {
   };
   const text = input.value;
   const baseUrl = baseInput.value.trim();
+  showSample();
 
   const reading = readPastedText(text);
   const source = reading.body;
@@ -263,11 +279,20 @@ async function openFile(file: File): Promise<void> {
 
 input.addEventListener("paste", () => pasted = true);
 input.addEventListener("input", () => {
+  showSample();
   analyseSoon(pasted);
   pasted = false;
 });
 baseInput.addEventListener("input", () => analyseSoon(false));
 baseInput.addEventListener("change", () => analyseSoon(true));
+sampleButton.addEventListener("click", () => {
+  input.value = SAMPLE_PAGE;
+  baseInput.value = SAMPLE_URL;
+  // The button is about to hide: keyboard focus goes on to the page it filled in.
+  input.focus();
+  input.setSelectionRange(0, 0);
+  analyseSoon(true);
+});
 fileInput.addEventListener("change", () => {
   const file = fileInput.files?.[0];
   if (file !== undefined) openFile(file);
