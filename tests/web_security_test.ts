@@ -6,6 +6,7 @@
 // script. Without Chromium the tests say SKIP loudly.
 
 import assert from "node:assert/strict";
+import { BUILD_FLAGS } from "../web/build.ts";
 import { ROOT } from "./_helpers.ts";
 import { Browser, hasChromium, type Tab } from "../scripts/lib/cdp.ts";
 
@@ -37,9 +38,7 @@ async function ensureBuilt(): Promise<void> {
     args: [
       "run",
       "--no-prompt",
-      "--allow-run=deno",
-      "--allow-read=web,core,mod.ts,deno.json",
-      "--allow-write=web/dist",
+      ...BUILD_FLAGS,
       "web/build.ts",
     ],
     cwd: ROOT,
@@ -246,4 +245,15 @@ Deno.test({
       assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/);
     });
   },
+});
+
+Deno.test("the page's build flags are written once: the task and the shebang say the same", () => {
+  const flags = BUILD_FLAGS.join(" ");
+  const tasks = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)).tasks;
+  assert(tasks["build:web"].includes(`--no-prompt ${flags} web/build.ts`), tasks["build:web"]);
+  assert(tasks.web.includes(`--no-prompt ${flags} `), tasks.web);
+  for (const file of ["web/build.ts", "web/serve.ts"]) {
+    const shebang = Deno.readTextFileSync(`${ROOT}/${file}`).split("\n", 1)[0];
+    assert(shebang.includes(`--no-prompt ${flags}`), `${file}: ${shebang}`);
+  }
 });

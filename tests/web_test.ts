@@ -6,6 +6,7 @@
 // for the corpus are the oracles.
 
 import assert from "node:assert/strict";
+import { BUILD_FLAGS } from "../web/build.ts";
 import { Browser, hasChromium, type Tab } from "../scripts/lib/cdp.ts";
 import { ROOT } from "./_helpers.ts";
 import { corpusTest } from "./_corpus.ts";
@@ -27,9 +28,7 @@ async function buildPage(): Promise<void> {
     args: [
       "run",
       "--no-prompt",
-      "--allow-run=deno",
-      "--allow-read=web,core,mod.ts,deno.json,data/page1.htm",
-      "--allow-write=web/dist",
+      ...BUILD_FLAGS,
       "web/build.ts",
     ],
     cwd: ROOT,

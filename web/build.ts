@@ -31,6 +31,24 @@
 import { RunError } from "../scripts/lib/errors.ts";
 import { requirePermission, run } from "../scripts/lib/run.ts";
 
+/**
+ * The flags `deno run web/build.ts` needs, as its shebang and `deno task
+ * build:web` give them (paths relative to the project folder).
+ *
+ * @example The page's sample is read too
+ * ```ts
+ * import { BUILD_FLAGS } from "./build.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert(BUILD_FLAGS.includes("--allow-read=web,core,mod.ts,deno.json,data/page1.htm"));
+ * ```
+ */
+export const BUILD_FLAGS: readonly string[] = [
+  "--allow-run=deno",
+  "--allow-read=web,core,mod.ts,deno.json,data/page1.htm",
+  "--allow-write=web/dist",
+];
+
 const WEB = new URL(".", import.meta.url);
 const DIST = new URL("dist/", WEB);
 const ROOT = new URL("..", WEB);

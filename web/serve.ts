@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --no-prompt --allow-run=deno --allow-read=web,core,mod.ts,deno.json --allow-write=web/dist --allow-net=127.0.0.1
+#!/usr/bin/env -S deno run --no-prompt --allow-run=deno --allow-read=web,core,mod.ts,deno.json,data/page1.htm --allow-write=web/dist --allow-net=127.0.0.1
 // Copyright netprog authors. MIT license.
 
 /**
@@ -14,6 +14,7 @@
  * @module
  */
 
+import { BUILD_FLAGS } from "./build.ts";
 import { integerOption, parseCommandLine } from "../scripts/lib/args.ts";
 import { RunError } from "../scripts/lib/errors.ts";
 import { run } from "../scripts/lib/run.ts";
@@ -45,9 +46,7 @@ async function build(): Promise<void> {
     args: [
       "run",
       "--no-prompt",
-      "--allow-run=deno",
-      "--allow-read=web,core,mod.ts,deno.json",
-      "--allow-write=web/dist",
+      ...BUILD_FLAGS,
       new URL("build.ts", import.meta.url).pathname,
     ],
     cwd: new URL("..", import.meta.url).pathname,
