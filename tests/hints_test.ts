@@ -5,7 +5,7 @@
 // what the user typed is shown as the programs show it on a terminal (\x1b, not \u001b).
 
 import assert from "node:assert/strict";
-import { runScript, startMirror } from "./_helpers.ts";
+import { runScript, startMirror, startRawServer, writeAll } from "./_helpers.ts";
 
 const PLAIN = "(is it a plain HTTP server? try http://)";
 
@@ -79,4 +79,34 @@ Deno.test("an escape in a typed URL is shown as \\x1b, as on a terminal", async 
   assert.equal(result.code, 2);
   assert(result.stderr.includes("a\\x1b[2J.example"), result.stderr);
   assert(!result.stderr.includes("\\u001b"), result.stderr);
+});
+
+Deno.test("a missing network permission's hint keeps the hosts already allowed", async () => {
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const other = (closed.addr as Deno.NetAddr).port;
+  closed.close();
+  // rawget -L, sent by a redirect to a port it may not reach: the hint keeps the first one.
+  await using server = startRawServer(async (conn) => {
+    await writeAll(
+      conn,
+      `HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:${other}/\r\nContent-Length: 0\r\n\r\n`,
+    );
+  });
+  const result = await runScript("rawget", ["-L", `${server.origin}/`], {
+    flags: [`--allow-net=127.0.0.1:${server.port}`],
+  });
+  assert.equal(
+    result.stderr,
+    `rawget: no network permission for 127.0.0.1:${other}: ` +
+      `run with --allow-net=127.0.0.1:${server.port},127.0.0.1:${other}\n`,
+  );
+  // socket1 allowed the book's host, as its shebang does: it stays in the hint.
+  const socket1 = await runScript("socket1", [`http://127.0.0.1:${other}/`], {
+    flags: ["--allow-net=data.pr4e.org:80"],
+  });
+  assert.equal(
+    socket1.stderr,
+    `socket1: no network permission for 127.0.0.1:${other}: ` +
+      `run with --allow-net=data.pr4e.org:80,127.0.0.1:${other}\n`,
+  );
 });

@@ -69,7 +69,7 @@ export async function run(name: string, body: () => Promise<void> | void): Promi
     // What came before a failure is shown too.
     await stdout.end().catch(() => {});
     if (stdout.closed) Deno.exit(CLOSED_STDOUT_STATUS);
-    const [line, status] = describeError(error);
+    const [line, status] = describeError(error, await hostsGranted(name, error));
     writeErr(`${name}: ${escapeControls(line)}\n`);
     Deno.exit(status);
   } finally {
@@ -107,6 +107,8 @@ export function onInterrupt(cleanup: () => void | Promise<void>): () => void {
  * The line (without the program's name) and the exit status for an error.
  *
  * @param error What was thrown.
+ * @param keep For a missing network permission: hosts already allowed, which
+ * the hint keeps beside the new one. @default {[]}
  * @returns The line and the exit status.
  *
  * @example A missing permission names the flag
@@ -122,17 +124,21 @@ export function onInterrupt(cleanup: () => void | Promise<void>): () => void {
  *   "no network permission for 127.0.0.1:9: run with --allow-net=127.0.0.1:9",
  *   1,
  * ]);
+ * assert.deepEqual(describeError(error, ["data.pr4e.org:80"]), [
+ *   "no network permission for 127.0.0.1:9: run with --allow-net=data.pr4e.org:80,127.0.0.1:9",
+ *   1,
+ * ]);
  * assert.deepEqual(describeError(new UsageError("cannot use --port \"x\"", "expected a number")), [
  *   'cannot use --port "x": expected a number',
  *   2,
  * ]);
  * ```
  */
-export function describeError(error: unknown): [string, number] {
+export function describeError(error: unknown, keep: readonly string[] = []): [string, number] {
   if (error instanceof UsageError) return [error.message, 2];
   if (error instanceof RunError) return [error.message, 1];
   if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-    return [permissionLine(error.message), 1];
+    return [permissionLine(error.message, keep), 1];
   }
   if (error instanceof UrlTargetError || error instanceof UnsafeFileNameError) {
     return [lowerFirst(error.message), 2];
@@ -226,7 +232,7 @@ export function firstLine(error: unknown): string {
 }
 
 /** `Requires net access to "h:80", run again with the --allow-net flag` → our hint. */
-function permissionLine(message: string): string {
+function permissionLine(message: string, keep: readonly string[]): string {
   const m = /Requires (\w+) access to (?:"([^"]*)"|<(\w+)>).*?(--allow-[a-z-]+)/.exec(message);
   if (!m) return `missing permission: ${firstLine(message)}`;
   const [, kind, quoted, placeholder, flag] = m;
@@ -235,7 +241,40 @@ function permissionLine(message: string): string {
   }
   const resource = quoted ?? placeholder;
   const noun = kind === "net" ? "network" : kind;
-  return `no ${noun} permission for ${resource}: run with ${flag}=${resource}`;
+  const allow = kind === "net"
+    ? [...keep.filter((host) => host !== resource), resource]
+    : [resource];
+  return `no ${noun} permission for ${resource}: run with ${flag}=${allow.join(",")}`;
+}
+
+/**
+ * For a missing network permission: the hosts of the program's own flags,
+ * of the local mirror's address and of the URLs on its command line that
+ * are allowed now, so that the hint keeps them and the program still
+ * reaches them. The program list is loaded only then.
+ */
+async function hostsGranted(name: string, error: unknown): Promise<string[]> {
+  if (!isPermissionError(error) || !(error as Error).message.includes("Requires net access")) {
+    return [];
+  }
+  const { MIRROR_ADDRESS, PROGRAMS } = await import("./programs.ts");
+  const hosts = new Set<string>();
+  for (const flag of PROGRAMS.find((program) => program.name === name)?.flags ?? []) {
+    if (flag.startsWith("--allow-net=")) flag.slice(12).split(",").forEach((h) => hosts.add(h));
+  }
+  hosts.add(MIRROR_ADDRESS);
+  for (const arg of Deno.args) {
+    if (!/^https?:\/\//i.test(arg) || !URL.canParse(arg)) continue;
+    const url = new URL(arg);
+    hosts.add(`${url.hostname}:${url.port || (url.protocol === "https:" ? 443 : 80)}`);
+  }
+  const granted: string[] = [];
+  for (const host of hosts) {
+    if ((await Deno.permissions.query({ name: "net", host })).state === "granted") {
+      granted.push(host);
+    }
+  }
+  return granted;
 }
 
 function lowerFirst(text: string): string {
