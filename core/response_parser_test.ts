@@ -557,36 +557,11 @@ Deno.test("ResponseParser handles CRLF split across chunks", () => {
   }
 });
 
-/**
- * Fixtures whose JSON still describes a rule the parser no longer follows, with the result
- * it gives now; each is used only while its fixture's JSON still says the old thing.
- */
-const SUPERSEDED: Record<string, { old: string; now: Record<string, unknown> }> = {
-  // `A: b` then ` folded` was rejected; RFC 9112 §5.2 has a user agent replace the fold.
-  error_obs_fold: {
-    old: "OBS_FOLD",
-    now: {
-      version: "HTTP/1.1",
-      status: 200,
-      reason: "OK",
-      headers: [["A", "b folded"]],
-      headerLength: 34,
-      framing: "close",
-      body: "",
-      consumed: 34,
-    },
-  },
-};
-
 Deno.test("every fixture parses as its JSON says, at every split point", async () => {
   const fixtures = await loadHttpFixtures();
   assert(fixtures.length >= 30, `only ${fixtures.length} fixtures`);
   let feeds = 0;
   for (const fixture of fixtures) {
-    const superseded = SUPERSEDED[fixture.name];
-    if (superseded !== undefined && fixture.expected.error === superseded.old) {
-      fixture.expected = superseded.now;
-    }
     const options = fixtureOptions(fixture.expected);
     const report = scanSplits(fixture.bytes, options);
     const actual = report.whole;
