@@ -69,12 +69,14 @@ Deno.test("no program reaches Deno's permission prompt on a terminal", async () 
   await using server = redirector(() => `${other.origin}/`);
   await using tls = await selfSignedCertificate();
   const allowed = [`--allow-net=127.0.0.1:${server.port}`];
-  const missingNet = `no network permission for 127.0.0.1:${other.port}: ` +
-    `run with --allow-net=127.0.0.1:${other.port}`;
+  // The hint keeps the host already allowed where the program was using it.
+  const missingNet = (kept: string) =>
+    `no network permission for 127.0.0.1:${other.port}: ` +
+    `run with --allow-net=${kept}127.0.0.1:${other.port}`;
   const cases: [string, string[], string[], string][] = [
-    ["socket1", allowed, [`${other.origin}/`], missingNet],
-    ["rawget", allowed, ["-L", `${server.origin}/`], missingNet],
-    ["urllib1", allowed, [`${server.origin}/`], missingNet],
+    ["socket1", allowed, [`${other.origin}/`], missingNet("")],
+    ["rawget", allowed, ["-L", `${server.origin}/`], missingNet(`127.0.0.1:${server.port},`)],
+    ["urllib1", allowed, [`${server.origin}/`], missingNet(`127.0.0.1:${server.port},`)],
     [
       "rawget",
       allowed,
@@ -111,7 +113,7 @@ Deno.test("each script runs through its own shebang line, and still never prompt
   assert(
     shown.includes(
       `socket1: no network permission for 127.0.0.1:${server.port}: ` +
-        `run with --allow-net=127.0.0.1:${server.port}`,
+        `run with --allow-net=data.pr4e.org:80,127.0.0.1:${server.port}`,
     ),
     shown,
   );
