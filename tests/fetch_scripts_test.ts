@@ -21,6 +21,7 @@ import {
 } from "./_helpers.ts";
 import { PythonLineStripper } from "../mod.ts";
 import { corpusDir, corpusTest } from "./_corpus.ts";
+import { onTerminal } from "./_pty.ts";
 
 const DATA = `${ROOT}/data`;
 /** The pages of the corpus NETPROG_CORPUS names, or null: the corpus tests are then ignored. */
@@ -781,11 +782,6 @@ Deno.test("on a terminal, links and words from a page cannot drive it; piped, th
   TEXTS["evil.htm"] = encoder.encode(`<p><a href="${evil}">\x1b[31mred</a></p>\n`);
   const url = `${server.origin}/text/evil.htm`;
   const flags = [netFlag(server.origin)];
-  // python3's pty module gives the script a terminal; it prints what the terminal received.
-  const pty = "import os, pty, sys\n" +
-    "pid, fd = pty.fork()\nif pid == 0: os.execvp(sys.argv[1], sys.argv[1:])\nout = b''\n" +
-    "while True:\n    try: data = os.read(fd, 65536)\n    except OSError: break\n" +
-    "    if not data: break\n    out += data\nos.waitpid(pid, 0)\nsys.stdout.buffer.write(out)";
   const cases: [string, string[]][] = [
     ["urlregex", []],
     ["urllinks", []],
@@ -794,7 +790,7 @@ Deno.test("on a terminal, links and words from a page cannot drive it; piped, th
   ];
   for (const [name, args] of cases) {
     const command = ["deno", "run", "--no-prompt", ...flags, `${ROOT}/scripts/${name}.ts`, url];
-    const shown = await python(pty, "", [...command, ...args]);
+    const { shown } = await onTerminal([...command, ...args]);
     assert.ok(shown.includes("\\x1b]0;owned\\x07\\x1b[2J\\u202e"), `${name}: ${shown}`);
     assert.ok(!["\x1b", "\x07", "\u202e"].some((c) => shown.includes(c)), name);
     const piped = await runScript(name, [url, ...args], { flags });

@@ -7,49 +7,12 @@
 import assert from "node:assert/strict";
 import { ROOT, startRawServer, writeAll } from "./_helpers.ts";
 import { selfSignedCertificate } from "./_tls.ts";
+import { onTerminal } from "./_pty.ts";
 
-/** Runs a command on a pseudo-terminal; a permission prompt is answered by killing it. */
-const ON_A_TERMINAL = `
-import os, pty, sys, select, time, signal
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-out = b""
-deadline = time.time() + 30
-while time.time() < deadline:
-    ready, _, _ = select.select([fd], [], [], 0.2)
-    if not ready:
-        continue
-    try:
-        data = os.read(fd, 4096)
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
-    if b"Deno requests" in out:
-        os.kill(pid, signal.SIGKILL)
-        break
-_, status = os.waitpid(pid, 0)
-sys.stdout.buffer.write(out)
-sys.stdout.write("\\n[status %d]" % os.waitstatus_to_exitcode(status))
-`;
-
-/** Runs `deno run <flags> scripts/<name>.ts <args>` on a terminal: what it showed, and its status. */
-async function onTerminal(
-  name: string,
-  flags: string[],
-  args: string[],
-): Promise<{ shown: string; code: number }> {
-  const output = await new Deno.Command("python3", {
-    args: ["-c", ON_A_TERMINAL, "deno", "run", ...flags, `${ROOT}/scripts/${name}.ts`, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  const at = text.lastIndexOf("\n[status ");
-  return { shown: text.slice(0, at), code: Number(text.slice(at + 9, -1)) };
+/** Runs `deno run <flags> scripts/<name>.ts <args>` on a terminal; a permission prompt kills it. */
+function promptless(name: string, flags: string[], args: string[]) {
+  const command = ["deno", "run", ...flags, `${ROOT}/scripts/${name}.ts`, ...args];
+  return onTerminal(command, { stopAt: "Deno requests" });
 }
 
 /** A server that redirects everything to `location`. */
@@ -85,7 +48,7 @@ Deno.test("no program reaches Deno's permission prompt on a terminal", async () 
     ],
   ];
   for (const [name, flags, args, line] of cases) {
-    const { shown, code } = await onTerminal(name, flags, args);
+    const { shown, code } = await promptless(name, flags, args);
     const where = `${name} ${args.join(" ")}`;
     assert(!shown.includes("Deno requests"), `${where} stopped at Deno's prompt:\n${shown}`);
     assert.equal(code, 1, `${where}: ${shown}`);
@@ -103,12 +66,9 @@ Deno.test("each script runs through its own shebang line, and still never prompt
     assert((mode & 0o111) !== 0, `scripts/${entry.name} is not executable`);
   }
   // socket1's shebang allows the book's server only: a loopback URL is refused, with the flag.
-  const output = await new Deno.Command("python3", {
-    args: ["-c", ON_A_TERMINAL, `${ROOT}/scripts/socket1.ts`, `${server.origin}/`],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-  }).output();
-  const shown = new TextDecoder().decode(output.stdout);
+  const { shown } = await onTerminal([`${ROOT}/scripts/socket1.ts`, `${server.origin}/`], {
+    stopAt: "Deno requests",
+  });
   assert(!shown.includes("Deno requests"), shown);
   assert(
     shown.includes(

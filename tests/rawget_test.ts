@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { selfSignedCertificate } from "./_tls.ts";
+import { onTerminal } from "./_pty.ts";
 import { latin1, ROOT, runScript, type ScriptResult } from "./_helpers.ts";
 
 const encoder = new TextEncoder();
@@ -421,23 +422,8 @@ Deno.test("rawget draws a progress line on a terminal's stderr, and nothing when
       `--allow-write=${out},${out}.part`,
       `--allow-read=${out}.part`,
     ];
-    // python3's pty module gives the program a terminal for stdin, stdout and stderr.
-    const runner = [
-      "import os, pty, sys",
-      "out = b''",
-      "def read(fd):",
-      "    global out",
-      "    data = os.read(fd, 65536)",
-      "    out += data",
-      "    return data",
-      "status = pty.spawn(sys.argv[1:], read)",
-      "sys.stdout.buffer.write(out)",
-      "sys.exit(os.waitstatus_to_exitcode(status))",
-    ].join("\n");
-    const shown = await new Deno.Command("python3", {
-      args: [
-        "-c",
-        runner,
+    const shown = await onTerminal(
+      [
         "deno",
         "run",
         "--no-prompt",
@@ -447,13 +433,9 @@ Deno.test("rawget draws a progress line on a terminal's stderr, and nothing when
         out,
         `${server.origin}/big.bin`,
       ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1", TERM: "xterm" },
-      cwd: ROOT,
-    }).output();
-    const text = new TextDecoder().decode(shown.stdout);
+      { cwd: ROOT },
+    );
+    const text = shown.shown;
     assert.equal(shown.code, 0, text);
     assert.match(text, /\r\[#{20}\] 100% 2\.9 MiB of 2\.9 MiB {2}\S+ \S+\/s {2}ETA 0:00/);
     assert.equal(Deno.statSync(out).size, body.length);

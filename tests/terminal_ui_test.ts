@@ -6,38 +6,7 @@
 
 import assert from "node:assert/strict";
 import { ROOT, runScript, startRawServer, writeAll } from "./_helpers.ts";
-
-/**
- * Runs a command with a pseudo-terminal of `columns` columns as stdin, stdout and stderr. When
- * what it showed contains `interruptAt`, it gets SIGINT (as from Ctrl-C). Prints what it showed.
- */
-const ON_A_TERMINAL = `
-import fcntl, os, pty, select, signal, struct, sys, termios, time
-columns, interrupt_at = int(sys.argv[1]), sys.argv[2].encode()
-pid, fd = pty.fork()
-if pid == 0:
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    os.execvp(sys.argv[3], sys.argv[3:])
-out, sent = b"", False
-deadline = time.time() + 30
-while time.time() < deadline:
-    ready, _, _ = select.select([fd], [], [], 0.2)
-    if not ready:
-        continue
-    try:
-        data = os.read(fd, 65536)
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
-    if interrupt_at and not sent and interrupt_at in out:
-        os.kill(pid, signal.SIGINT)
-        sent = True
-_, status = os.waitpid(pid, 0)
-sys.stdout.buffer.write(out)
-sys.exit(os.waitstatus_to_exitcode(status))
-`;
+import { onTerminal as runOnTerminal } from "./_pty.ts";
 
 /** Runs `deno run --no-prompt FLAGS scripts/NAME.ts ARGS` on a terminal `columns` wide. */
 async function onTerminal(
@@ -46,26 +15,8 @@ async function onTerminal(
   args: string[],
   { columns = 40, interruptAt = "", cwd = ROOT } = {},
 ): Promise<{ code: number; shown: string }> {
-  const output = await new Deno.Command("python3", {
-    args: [
-      "-c",
-      ON_A_TERMINAL,
-      String(columns),
-      interruptAt,
-      "deno",
-      "run",
-      "--no-prompt",
-      ...flags,
-      `${ROOT}/scripts/${name}.ts`,
-      ...args,
-    ],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", TERM: "xterm" },
-  }).output();
-  return { code: output.code, shown: new TextDecoder().decode(output.stdout) };
+  const command = ["deno", "run", "--no-prompt", ...flags, `${ROOT}/scripts/${name}.ts`, ...args];
+  return await runOnTerminal(command, { columns, interruptAt, cwd });
 }
 
 /** The terminal's code that erases from the cursor to the end of the line. */
