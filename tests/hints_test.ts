@@ -1,7 +1,7 @@
 // Copyright netprog authors. MIT license.
 
 // Error lines that lead somewhere: https:// to a plain HTTP server says so at once and suggests
-// http://; a refused connection to the mirror's address suggests starting it; a control byte in
+// http:// (a handshake that gets no answer says so too: tests/socket_scripts_test.ts); a refused connection to the mirror's address suggests starting it; a control byte in
 // what the user typed is shown as the programs show it on a terminal (\x1b, not \u001b).
 
 import assert from "node:assert/strict";
@@ -22,32 +22,6 @@ Deno.test("https:// to the plain HTTP mirror says so at once and suggests http:/
     assert.match(result.stderr, /^\w+: cannot (connect to|retrieve) [^\n]*did not answer in TLS/);
     assert(result.stderr.endsWith(`${PLAIN}\n`), result.stderr);
     assert(seconds < 5, `${name} took ${seconds.toFixed(1)} s`);
-  }
-});
-
-Deno.test("a TLS handshake that gets no answer suggests http:// too", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn);
-  })().catch(() => {});
-  try {
-    const result = await runScript("socket1", [
-      `https://127.0.0.1:${port}/`,
-      "--connect-timeout",
-      "0.5",
-    ], {
-      flags: [`--allow-net=127.0.0.1:${port}`],
-    });
-    assert.equal(
-      result.stderr,
-      `socket1: cannot connect to 127.0.0.1:${port}: no TLS answer within 0.5 seconds ${PLAIN}\n`,
-    );
-  } finally {
-    listener.close();
-    for (const conn of held) conn.close();
-    await accepting;
   }
 });
 
