@@ -1,8 +1,9 @@
 // Copyright netprog authors. MIT license.
 
 // Error lines that lead somewhere: https:// to a plain HTTP server says so at once and suggests
-// http:// (a handshake that gets no answer says so too: tests/socket_scripts_test.ts); a refused connection to the mirror's address suggests starting it; a control byte in
-// what the user typed is shown as the programs show it on a terminal (\x1b, not \u001b).
+// http:// (a handshake that gets no answer says so too: tests/socket_scripts_test.ts); a refused
+// connection to the mirror's address suggests starting it; a control byte in what the user typed
+// is shown as the programs show it on a terminal (\x1b, not \u001b).
 
 import assert from "node:assert/strict";
 import { runScript, startMirror, startRawServer, writeAll } from "./_helpers.ts";
