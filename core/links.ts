@@ -52,7 +52,8 @@ const BOOK_LINK_REGEX = /href="(https?:\/\/[^\n]*?)"/g;
  * ```
  */
 export function extractLinksRegex(html: string): string[] {
-  return Array.from(html.matchAll(BOOK_LINK_REGEX), (match) => match[1]);
+  // Each match is `href="`, the captured URL, then `"`.
+  return Array.from(html.matchAll(BOOK_LINK_REGEX), (match) => match[0].slice(6, -1));
 }
 
 /**

@@ -117,9 +117,7 @@ export class HeaderList {
 
   #lower(): string[] {
     if (this.#lowerNames === undefined) {
-      const names: string[] = new Array(this.entries.length);
-      for (let i = 0; i < this.entries.length; i++) names[i] = this.entries[i][0].toLowerCase();
-      this.#lowerNames = names;
+      this.#lowerNames = this.entries.map(([name]) => name.toLowerCase());
     }
     return this.#lowerNames;
   }
@@ -167,9 +165,9 @@ export class HeaderList {
     const wanted = name.toLowerCase();
     const names = this.#lower();
     const values: string[] = [];
-    for (let i = 0; i < names.length; i++) {
-      if (names[i] === wanted) values.push(this.entries[i][1]);
-    }
+    this.entries.forEach(([, value], i) => {
+      if (names[i] === wanted) values.push(value);
+    });
     return values;
   }
 
@@ -361,10 +359,10 @@ function hexValue(byte: number): number {
 export class ResponseParser {
   #maxHeaderSize: number;
   #isHead: boolean;
-  #onHead?: (head: ResponseHead) => void;
-  #onBody?: (chunk: Uint8Array) => void;
-  #onTrailers?: (trailers: HeaderList) => void;
-  #onInformational?: (head: ResponseHead) => void;
+  #onHead: ((head: ResponseHead) => void) | undefined;
+  #onBody: ((chunk: Uint8Array) => void) | undefined;
+  #onTrailers: ((trailers: HeaderList) => void) | undefined;
+  #onInformational: ((head: ResponseHead) => void) | undefined;
 
   #state = S_LINE;
   #error: Error | null = null;
@@ -625,7 +623,8 @@ export class ResponseParser {
         }
         case S_CHUNK_DATA_END:
         case S_CHUNK_DATA_LF: {
-          const byte = chunk[i];
+          // i < n = chunk.length: the loop's condition.
+          const byte = chunk[i]!;
           if (byte === CR && this.#state === S_CHUNK_DATA_END) {
             this.#state = S_CHUNK_DATA_LF;
           } else if (byte === LF) {
@@ -672,7 +671,8 @@ export class ResponseParser {
     let end = -1;
     let k = i;
     for (; k < limit; k++) {
-      const byte = chunk[k];
+      // k < limit <= chunk.length; a bounds check here would slow the hot loop.
+      const byte = chunk[k]!;
       if (byte === LF) {
         if (k === lineStart || (k === lineStart + 1 && chunk[lineStart] === CR)) {
           end = k + 1;
@@ -757,7 +757,8 @@ export class ResponseParser {
       this.#line = grown;
     }
     if (to - from < 16) {
-      for (let k = from, at = this.#lineLength; k < to; k++, at++) this.#line[at] = chunk[k];
+      // k < to <= chunk.length: the caller's range.
+      for (let k = from, at = this.#lineLength; k < to; k++, at++) this.#line[at] = chunk[k]!;
     } else {
       this.#line.set(chunk.subarray(from, to), this.#lineLength);
     }
@@ -849,9 +850,8 @@ export class ResponseParser {
       this.#entries.push(this.#parseField(text, start, what));
       return;
     }
-    const entries = this.#entries;
-    if (entries.length === 0) throw this.#foldWithoutField(start);
-    const field = entries[entries.length - 1];
+    const field = this.#entries.at(-1);
+    if (field === undefined) throw this.#foldWithoutField(start);
     const more = trimOws(text);
     if (more !== "") field[1] = field[1] === "" ? more : `${field[1]} ${more}`;
   }
@@ -1002,8 +1002,8 @@ export class ResponseParser {
   #parseChunkSize(line: Uint8Array, start: number, next: number): void {
     let size = 0;
     let k = 0;
-    while (k < line.length) {
-      const digit = hexValue(line[k]);
+    for (const byte of line) {
+      const digit = hexValue(byte);
       if (digit === -1) break;
       size = size * 16 + digit;
       if (size > Number.MAX_SAFE_INTEGER) {
@@ -1021,9 +1021,13 @@ export class ResponseParser {
     while (valid && j < line.length && (line[j] === SP || line[j] === HTAB)) j++;
     if (valid && j < line.length) {
       valid = line[j] === 59; // ";"
-      for (let m = j; valid && m < line.length; m++) {
-        const byte = line[m];
-        if ((byte < 32 && byte !== HTAB) || byte === 127) valid = false;
+      if (valid) {
+        for (const byte of line.subarray(j + 1)) {
+          if ((byte < 32 && byte !== HTAB) || byte === 127) {
+            valid = false;
+            break;
+          }
+        }
       }
     }
     if (!valid) {

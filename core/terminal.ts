@@ -137,6 +137,8 @@ export class TerminalEscaper {
   #pendingLength = 0;
   /** How many bytes the held-back UTF-8 sequence needs in all (0 when none). */
   #needed = 0;
+  /** The code point so far of the held-back UTF-8 sequence. */
+  #codePoint = 0;
   /** Allowed range for the next continuation byte (narrower after some lead bytes). */
   #lower = 0x80;
   #upper = 0xbf;
@@ -154,7 +156,7 @@ export class TerminalEscaper {
   push(chunk: Uint8Array): Uint8Array {
     if (this.#pendingLength === 0 && !this.#pendingCr && isAllPlain(chunk)) return chunk;
     const out = new Output(chunk.length);
-    for (let i = 0; i < chunk.length; i++) this.#byte(chunk[i], out);
+    for (const byte of chunk) this.#byte(byte, out);
     return out.result();
   }
 
@@ -185,6 +187,7 @@ export class TerminalEscaper {
     if (this.#needed > 0) {
       if (byte >= this.#lower && byte <= this.#upper) {
         this.#pending[this.#pendingLength++] = byte;
+        this.#codePoint = (this.#codePoint << 6) | (byte & 0x3f);
         this.#lower = 0x80;
         this.#upper = 0xbf;
         if (this.#pendingLength === this.#needed) this.#emitCharacter(out);
@@ -214,26 +217,21 @@ export class TerminalEscaper {
     this.#needed = needed;
     this.#pending[0] = byte;
     this.#pendingLength = 1;
+    this.#codePoint = byte & (needed === 2 ? 0x1f : needed === 3 ? 0x0f : 0x07);
     this.#lower = byte === 0xe0 ? 0xa0 : byte === 0xf0 ? 0x90 : 0x80;
     this.#upper = byte === 0xed ? 0x9f : byte === 0xf4 ? 0x8f : 0xbf;
   }
 
   #emitCharacter(out: Output): void {
-    const p = this.#pending;
-    const n = this.#pendingLength;
-    const codePoint = n === 2
-      ? ((p[0] & 0x1f) << 6) | (p[1] & 0x3f)
-      : n === 3
-      ? ((p[0] & 0x0f) << 12) | ((p[1] & 0x3f) << 6) | (p[2] & 0x3f)
-      : ((p[0] & 0x07) << 18) | ((p[1] & 0x3f) << 12) | ((p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+    const codePoint = this.#codePoint;
     if (isTerminalControl(codePoint)) out.escapeCodePoint(codePoint);
-    else for (let i = 0; i < n; i++) out.byte(p[i]);
+    else for (const byte of this.#pending.subarray(0, this.#pendingLength)) out.byte(byte);
     this.#pendingLength = 0;
     this.#needed = 0;
   }
 
   #dropPending(out: Output): void {
-    for (let i = 0; i < this.#pendingLength; i++) out.escapeByte(this.#pending[i]);
+    for (const byte of this.#pending.subarray(0, this.#pendingLength)) out.escapeByte(byte);
     this.#pendingLength = 0;
     this.#needed = 0;
     this.#lower = 0x80;
@@ -313,8 +311,7 @@ export class TerminalEscaperStream implements TransformStream<Uint8Array, Uint8A
 }
 
 function isAllPlain(chunk: Uint8Array): boolean {
-  for (let i = 0; i < chunk.length; i++) {
-    const byte = chunk[i];
+  for (const byte of chunk) {
     if (byte < 0x20 || byte >= 0x7f) {
       if (byte === 0x0a || byte === 0x09) continue;
       // Well-formed UTF-8 and CRLF are common: leave them to the careful path.

@@ -146,7 +146,8 @@ export function parseUrlTarget(url: string): UrlTarget {
 
   const schemeMatch = SCHEME.exec(given);
   if (schemeMatch === null) fail(given, "no scheme, expected http:// or https://", "NO_SCHEME");
-  const scheme = schemeMatch[1].toLowerCase();
+  // The match is the scheme and its colon.
+  const scheme = schemeMatch[0].slice(0, -1).toLowerCase();
   const afterScheme = given.slice(schemeMatch[0].length);
   if (scheme !== "http" && scheme !== "https") {
     // "localhost:8000/x" and "data.pr4e.org:80/x" look like a scheme to a URL parser.
@@ -164,7 +165,8 @@ export function parseUrlTarget(url: string): UrlTarget {
     fail(given, `expected // after "${scheme}:"`, "NO_SLASHES");
   }
 
-  const withoutFragment = given.split("#", 1)[0];
+  const hash = given.indexOf("#");
+  const withoutFragment = hash === -1 ? given : given.slice(0, hash);
   const rest = afterScheme.slice(2);
   const authority = rest.slice(0, rest.search(AUTHORITY_END));
   if (authority.includes("@")) {
