@@ -34,9 +34,13 @@ const STREAMING = new Set([
 /** Programs that print a line or two whatever the page: they may finish before their reader goes. */
 const SHORT = new Set(["urlwords", "exercise4", "curl2", "curl3", "urllink3"]);
 
-/** Every program of the list that writes to stdout (all but the tools, and curl1, which prints nothing). */
+/**
+ * Every program of the list that fetches and writes to stdout (all but the tools, curl1, which
+ * prints nothing, and the crawl database's programs, which fetch nothing: tests/spider_db_test.ts
+ * closes their stdout).
+ */
 const STDOUT_PROGRAMS = PROGRAMS.filter((program) =>
-  program.kind !== "tool" && program.name !== "curl1"
+  program.kind !== "tool" && program.kind !== "database" && program.name !== "curl1"
 );
 
 /** The arguments for `url`, with every question that has an option answered by it. */

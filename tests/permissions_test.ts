@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { ROOT, runScript, type ScriptResult, startMirror } from "./_helpers.ts";
 import { loopbackFlags, shebangFlags as readShebangFlags } from "./_fault_server.ts";
 import { PROGRAMS } from "../scripts/lib/programs.ts";
+import { writeSmallCrawl } from "./_spider_db.ts";
 
 /** The scripts users run: every `scripts/*.ts` but the `_`-prefixed modules they share. */
 function scriptNames(): string[] {
@@ -152,6 +153,10 @@ const SCENARIOS: Record<string, Scenario> = Object.fromEntries(PROGRAMS.map((pro
       ? undefined
       : (origin) => answers.map((answer) => `${onMirror(origin)(answer)}\n`).join(""),
     check: (result, folder) => program.writes.forEach((file) => hasFile(file)(result, folder)),
+    // The crawl database's programs run on a small crawl in their folder.
+    setup: program.kind === "database"
+      ? (folder) => writeSmallCrawl(`${folder}/spider.sqlite`)
+      : undefined,
   };
   return [program.name, { ...scenario, ...SPECIAL[program.name] }];
 }));

@@ -32,6 +32,13 @@ const nowhereFlags = (program: Program) =>
 /** The programs of the chapter and beyond it; not the tools. */
 const USER_PROGRAMS = PROGRAMS.filter((program) => program.kind !== "tool");
 
+/**
+ * The programs that fetch: not those that work on the crawl database only,
+ * which take no URL and reach no network (tests/spider_db_test.ts runs their
+ * prompts).
+ */
+const NET_PROGRAMS = USER_PROGRAMS.filter((program) => program.kind !== "database");
+
 Deno.test("every script in scripts/ is listed once, and every listed program has a script", () => {
   const scripts = [...Deno.readDirSync(`${ROOT}/scripts`)]
     .filter((entry) => entry.isFile && entry.name.endsWith(".ts") && !entry.name.startsWith("_"))
@@ -72,7 +79,7 @@ Deno.test("each program's deno.json task runs it with its task flags", () => {
 Deno.test("every program's task may reach the mirror at serve's default address", async () => {
   const tasks: Record<string, string> = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`))
     .tasks;
-  const problems = USER_PROGRAMS.flatMap((program) => {
+  const problems = NET_PROGRAMS.flatMap((program) => {
     const task = tasks[program.task ?? program.name] ?? "";
     const net = /--allow-net=(\S+)/.exec(task)?.[1].split(",") ?? [];
     const shebang = /--allow-net=(\S+)/.exec(commandLine(program))?.[1].split(",") ?? [];
@@ -151,7 +158,7 @@ Deno.test("each --help starts with the listed command line and names the listed 
 
 Deno.test("a program asks what the list says, and with a URL only what a URL does not spare", async () => {
   const problems: string[] = [];
-  await Promise.all(USER_PROGRAMS.map(async (program) => {
+  await Promise.all(NET_PROGRAMS.map(async (program) => {
     const folder = await Deno.makeTempDir({ prefix: "netprog-prompts-" });
     try {
       // A file of the name the URL gives, for the question asked only when it exists.

@@ -16,10 +16,12 @@
 
 /**
  * What a program is: `book`, a program of the chapter; `exercise`, one of
- * its exercises; `extra`, a program beyond the book; `tool`, a program that
- * serves the others (the mirror, the demo, the cover maker).
+ * its exercises; `extra`, a program beyond the book; `database`, a program
+ * of the book's spider that works on the crawl database only (no network:
+ * its example runs on a small database, not against the mirror); `tool`, a
+ * program that serves the others (the mirror, the demo, the cover maker).
  */
-export type ProgramKind = "book" | "exercise" | "extra" | "tool";
+export type ProgramKind = "book" | "exercise" | "extra" | "database" | "tool";
 
 /** One question a program asks on stdin. */
 export interface Prompt {
@@ -56,7 +58,10 @@ export interface Program {
   prompts: readonly Prompt[];
   /** The files it writes, relative to the folder it runs in. */
   writes: readonly string[];
-  /** A run against the local mirror (the chapter's programs, its exercises, and rawget). */
+  /**
+   * A run against the local mirror (the chapter's programs, its exercises,
+   * and rawget); for a `database` program, a run on a small crawl database.
+   */
   example?: Example;
 }
 
@@ -68,6 +73,10 @@ const ENTER: Prompt = { text: "Enter: ", unless: "URL" };
 /** The question of the programs that ask as the book's urllib programs do. */
 const ENTER_DASH: Prompt = { text: "Enter - ", unless: "URL" };
 /** Flags of a program that writes FILE, beside its name first, then renamed into place. */
+/** Flags of a program that reads the crawl database. */
+const READ_DB = "--allow-read=spider.sqlite";
+/** Flags of a program that changes the crawl database. */
+const WRITE_DB = [READ_DB, "--allow-write=spider.sqlite"];
 const writing = (file: string) => [
   BOOK_NET,
   `--allow-write=${file},${file}.part`,
@@ -253,6 +262,30 @@ export const PROGRAMS: readonly Program[] = [
     prompts: [],
     writes: [],
     example: { args: ["/romeo.txt"] },
+  },
+  {
+    name: "sprank",
+    kind: "database",
+    flags: WRITE_DB,
+    prompts: [{ text: "How many iterations:", unless: "--iterations" }],
+    writes: [],
+    example: { args: ["--iterations", "20"] },
+  },
+  {
+    name: "spreset",
+    kind: "database",
+    flags: WRITE_DB,
+    prompts: [],
+    writes: [],
+    example: { args: [] },
+  },
+  {
+    name: "spdump",
+    kind: "database",
+    flags: [READ_DB],
+    prompts: [],
+    writes: [],
+    example: { args: [] },
   },
   {
     name: "serve",
