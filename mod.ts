@@ -13,16 +13,16 @@
  *
  * @example Parse a response the book's server sent
  * ```ts
- * import { parseResponse } from "./mod.ts";
- * import { assertEquals } from "./core/_assert.ts";
+ * import { parseResponse } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const raw = new TextEncoder().encode(
  *   "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello",
  * );
  * const response = parseResponse(raw);
- * assertEquals(response.status, 200);
- * assertEquals(response.headers.get("content-type"), "text/plain");
- * assertEquals(new TextDecoder().decode(response.body), "hello");
+ * assert.equal(response.status, 200);
+ * assert.equal(response.headers.get("content-type"), "text/plain");
+ * assert.equal(new TextDecoder().decode(response.body), "hello");
  * ```
  *
  * @module

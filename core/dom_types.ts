@@ -12,9 +12,9 @@
  *
  * @example Any object of the right shape will do
  * ```ts
- * import type { DomElement, DomParentNode } from "./dom_types.ts";
+ * import type { DomElement, DomParentNode } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  * import { countParagraphs, extractLinksDom } from "../mod.ts";
- * import { assertEquals } from "./_assert.ts";
  *
  * const link: DomElement = {
  *   nodeType: 1,
@@ -25,8 +25,8 @@
  *   getAttribute: (name) => name === "href" ? "page1.htm" : null,
  * };
  * const doc: DomParentNode = { querySelectorAll: (s) => s === "a" ? [link] : [] };
- * assertEquals(extractLinksDom(doc), ["page1.htm"]);
- * assertEquals(countParagraphs(doc), 0);
+ * assert.deepEqual(extractLinksDom(doc), ["page1.htm"]);
+ * assert.equal(countParagraphs(doc), 0);
  * ```
  *
  * @module
@@ -37,11 +37,11 @@
  *
  * @example A text node
  * ```ts
- * import type { DomNode } from "./dom_types.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import type { DomNode } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const text: DomNode = { nodeType: 3, textContent: "\nFirst Page" };
- * assertEquals(text.nodeType, 3);
+ * assert.equal(text.nodeType, 3);
  * ```
  */
 export interface DomNode {
@@ -56,11 +56,11 @@ export interface DomNode {
  *
  * @example An attribute
  * ```ts
- * import type { DomAttr } from "./dom_types.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import type { DomAttr } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const attr: DomAttr = { name: "href", value: "page1.htm" };
- * assertEquals(`${attr.name}=${attr.value}`, "href=page1.htm");
+ * assert.equal(`${attr.name}=${attr.value}`, "href=page1.htm");
  * ```
  */
 export interface DomAttr {
@@ -75,9 +75,8 @@ export interface DomAttr {
  *
  * @example An anchor described by the core
  * ```ts
- * import type { DomElement } from "./dom_types.ts";
- * import { describeAnchor } from "./links.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { describeAnchor, type DomElement } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const anchor: DomElement = {
  *   nodeType: 1,
@@ -87,8 +86,8 @@ export interface DomAttr {
  *   outerHTML: '<a name="top"></a>',
  *   getAttribute: (name) => name === "name" ? "top" : null,
  * };
- * assertEquals(describeAnchor(anchor).url, null);
- * assertEquals(describeAnchor(anchor).attrs, [["name", "top"]]);
+ * assert.equal(describeAnchor(anchor).url, null);
+ * assert.deepEqual(describeAnchor(anchor).attrs, [["name", "top"]]);
  * ```
  */
 export interface DomElement extends DomNode {
@@ -113,14 +112,13 @@ export interface DomElement extends DomNode {
  *
  * @example A root with one paragraph
  * ```ts
- * import type { DomElement, DomParentNode } from "./dom_types.ts";
- * import { countParagraphs } from "./links.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { countParagraphs, type DomElement, type DomParentNode } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const root: DomParentNode = {
  *   querySelectorAll: (selectors) => selectors === "p" ? [{} as DomElement] : [],
  * };
- * assertEquals(countParagraphs(root), 1);
+ * assert.equal(countParagraphs(root), 1);
  * ```
  */
 export interface DomParentNode {

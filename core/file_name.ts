@@ -17,11 +17,11 @@ import { UnsafeFileNameError } from "./errors.ts";
  *
  * @example The longest name accepted
  * ```ts
- * import { fileNameFromUrl, MAX_FILE_NAME_BYTES } from "./file_name.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { fileNameFromUrl, MAX_FILE_NAME_BYTES } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const name = "a".repeat(MAX_FILE_NAME_BYTES);
- * assertEquals(fileNameFromUrl(`http://h/${name}`), name);
+ * assert.deepEqual(fileNameFromUrl(`http://h/${name}`), name);
  * ```
  */
 export const MAX_FILE_NAME_BYTES = 255;
@@ -73,26 +73,20 @@ function percentDecode(url: string, segment: string): string {
  *
  * @example The book's URL
  * ```ts
- * import { fileNameFromUrl } from "./file_name.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { fileNameFromUrl } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(fileNameFromUrl("http://data.pr4e.org/cover3.jpg"), "cover3.jpg");
- * assertEquals(fileNameFromUrl("http://h/a/caf%C3%A9%20menu.txt?x=1#top"), "café menu.txt");
+ * assert.equal(fileNameFromUrl("http://data.pr4e.org/cover3.jpg"), "cover3.jpg");
+ * assert.equal(fileNameFromUrl("http://h/a/caf%C3%A9%20menu.txt?x=1#top"), "café menu.txt");
  * ```
  *
  * @example Names that are refused
  * ```ts
- * import { fileNameFromUrl } from "./file_name.ts";
- * import { UnsafeFileNameError } from "./errors.ts";
- * import { assert } from "./_assert.ts";
+ * import { fileNameFromUrl, UnsafeFileNameError } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * for (const url of ["http://h/", "http://h/a/..%2Fsecret", "http://h/con.txt"]) {
- *   try {
- *     fileNameFromUrl(url);
- *     assert(false, `${url} was accepted`);
- *   } catch (error) {
- *     assert(error instanceof UnsafeFileNameError);
- *   }
+ *   assert.throws(() => fileNameFromUrl(url), UnsafeFileNameError, `${url} was accepted`);
  * }
  * ```
  */

@@ -22,13 +22,13 @@ import { isPythonSpace } from "./words.ts";
  *
  * @example Stripping lines split across pieces
  * ```ts
- * import { PythonLineStripper } from "./lines.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { PythonLineStripper } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const lines = new PythonLineStripper();
  * const shown = lines.push("  But soft \r\nIt is the ea") + lines.push("st\u3000\n\x1c Who") +
  *   lines.end();
- * assertEquals(shown, "But soft\nIt is the east\nWho\n");
+ * assert.equal(shown, "But soft\nIt is the east\nWho\n");
  * ```
  */
 export class PythonLineStripper {
@@ -41,6 +41,17 @@ export class PythonLineStripper {
 
   /**
    * Takes the next piece of the text.
+   *
+   * @example Text goes out as soon as it is surely not trailing white space
+   * ```ts
+   * import { PythonLineStripper } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
+   *
+   * const lines = new PythonLineStripper();
+   * assert.equal(lines.push("  Who is "), "Who is");
+   * assert.equal(lines.push(" already\t"), "  already");
+   * assert.equal(lines.push(" \nsun"), "\nsun");
+   * ```
    *
    * @param text The next piece.
    * @returns What can be printed now.
@@ -62,6 +73,20 @@ export class PythonLineStripper {
 
   /**
    * Ends the text.
+   *
+   * @example A last line without a newline gets one
+   * ```ts
+   * import { PythonLineStripper } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
+   *
+   * const open = new PythonLineStripper();
+   * assert.equal(open.push("Juliet "), "Juliet");
+   * assert.equal(open.end(), "\n");
+   *
+   * const closed = new PythonLineStripper();
+   * assert.equal(closed.push("Juliet\n"), "Juliet\n");
+   * assert.equal(closed.end(), "");
+   * ```
    *
    * @returns The newline that ends a last line without one, or "".
    */

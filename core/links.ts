@@ -19,10 +19,10 @@ import type { DomElement, DomParentNode } from "./dom_types.ts";
  *
  * @example The pattern as the book prints it
  * ```ts
- * import { BOOK_LINK_PATTERN } from "./links.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { BOOK_LINK_PATTERN } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(`re.findall('${BOOK_LINK_PATTERN}', html)`, `re.findall('href="(http[s]?://.*?)"', html)`);
+ * assert.equal(`re.findall('${BOOK_LINK_PATTERN}', html)`, `re.findall('href="(http[s]?://.*?)"', html)`);
  * ```
  */
 export const BOOK_LINK_PATTERN = 'href="(http[s]?://.*?)"';
@@ -43,12 +43,12 @@ const BOOK_LINK_REGEX = /href="(https?:\/\/[^\n]*?)"/g;
  *
  * @example Only absolute links in double quotes are found
  * ```ts
- * import { extractLinksRegex } from "./links.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { extractLinksRegex } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const html = '<a href="http://a.org/1">1</a> <a href="page2.htm">2</a> ' +
  *   '<a HREF="http://b.org">3</a> <a href="https://a.org/1">4</a>';
- * assertEquals(extractLinksRegex(html), ["http://a.org/1", "https://a.org/1"]);
+ * assert.deepEqual(extractLinksRegex(html), ["http://a.org/1", "https://a.org/1"]);
  * ```
  */
 export function extractLinksRegex(html: string): string[] {
@@ -61,13 +61,12 @@ export function extractLinksRegex(html: string): string[] {
  *
  * @example Resolving links against the page they came from
  * ```ts
- * import { extractLinksDom, type ExtractLinksDomOptions } from "./links.ts";
- * import type { DomElement } from "./dom_types.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { type DomElement, extractLinksDom, type ExtractLinksDomOptions } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const options: ExtractLinksDomOptions = { baseUrl: "http://data.pr4e.org/page2.htm" };
  * const a = { getAttribute: () => "page1.htm" } as unknown as DomElement;
- * assertEquals(extractLinksDom({ querySelectorAll: () => [a] }, options), [
+ * assert.deepEqual(extractLinksDom({ querySelectorAll: () => [a] }, options), [
  *   "http://data.pr4e.org/page1.htm",
  * ]);
  * ```
@@ -96,9 +95,8 @@ export interface ExtractLinksDomOptions {
  *
  * @example Any object with querySelectorAll and getAttribute will do
  * ```ts
- * import { extractLinksDom } from "./links.ts";
- * import type { DomElement } from "./dom_types.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { type DomElement, extractLinksDom } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const anchor = (href: string | null) =>
  *   ({ getAttribute: (name: string) => name === "href" ? href : null }) as DomElement;
@@ -106,8 +104,8 @@ export interface ExtractLinksDomOptions {
  *   querySelectorAll: (selectors: string) =>
  *     selectors === "a" ? [anchor("page1.htm"), anchor(null), anchor("http://[bad")] : [],
  * };
- * assertEquals(extractLinksDom(root), ["page1.htm", null, "http://[bad"]);
- * assertEquals(extractLinksDom(root, { baseUrl: "http://data.pr4e.org/page2.htm" }), [
+ * assert.deepEqual(extractLinksDom(root), ["page1.htm", null, "http://[bad"]);
+ * assert.deepEqual(extractLinksDom(root, { baseUrl: "http://data.pr4e.org/page2.htm" }), [
  *   "http://data.pr4e.org/page1.htm",
  *   null,
  *   "http://[bad",
@@ -135,8 +133,8 @@ export function extractLinksDom(
  *
  * @example A description written by hand
  * ```ts
- * import { type AnchorDescription, formatAnchorDescription } from "./links.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { type AnchorDescription, formatAnchorDescription } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const description: AnchorDescription = {
  *   tag: "<a>x</a>",
@@ -144,7 +142,7 @@ export function extractLinksDom(
  *   contents: "x",
  *   attrs: [],
  * };
- * assertEquals(formatAnchorDescription(description), "TAG: <a>x</a>\nURL: null\nContents: x\nAttrs: {}");
+ * assert.equal(formatAnchorDescription(description), "TAG: <a>x</a>\nURL: null\nContents: x\nAttrs: {}");
  * ```
  */
 export interface AnchorDescription {
@@ -174,9 +172,8 @@ const COMMENT_NODE = 8;
  *
  * @example Describing an anchor
  * ```ts
- * import { describeAnchor } from "./links.ts";
- * import type { DomElement, DomNode } from "./dom_types.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { describeAnchor, type DomElement, type DomNode } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const text: DomNode = { nodeType: 3, textContent: "\nFirst Page" };
  * const anchor: DomElement = {
@@ -187,7 +184,7 @@ const COMMENT_NODE = 8;
  *   attributes: [{ name: "href", value: "page1.htm" }],
  *   getAttribute: (name) => name === "href" ? "page1.htm" : null,
  * };
- * assertEquals(describeAnchor(anchor), {
+ * assert.deepEqual(describeAnchor(anchor), {
  *   tag: '<a href="page1.htm">\nFirst Page</a>',
  *   url: "page1.htm",
  *   contents: "\nFirst Page",
@@ -227,8 +224,8 @@ export function describeAnchor(anchor: DomElement): AnchorDescription {
  *
  * @example The book's page2.htm
  * ```ts
- * import { formatAnchorDescription } from "./links.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { formatAnchorDescription } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const text = formatAnchorDescription({
  *   tag: '<a href="page1.htm">\nFirst Page</a>',
@@ -236,7 +233,7 @@ export function describeAnchor(anchor: DomElement): AnchorDescription {
  *   contents: "\nFirst Page",
  *   attrs: [["href", "page1.htm"], ["2", "x"]],
  * });
- * assertEquals(
+ * assert.deepEqual(
  *   text,
  *   'TAG: <a href="page1.htm">\nFirst Page</a>\nURL: page1.htm\n' +
  *     'Contents: \nFirst Page\nAttrs: {"href":"page1.htm","2":"x"}',
@@ -260,15 +257,14 @@ export function formatAnchorDescription(description: AnchorDescription): string 
  *
  * @example Counting paragraphs
  * ```ts
- * import { countParagraphs } from "./links.ts";
- * import type { DomElement } from "./dom_types.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { countParagraphs, type DomElement } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const root = {
  *   querySelectorAll: (selectors: string): DomElement[] =>
  *     selectors === "p" ? new Array<DomElement>(3) : [],
  * };
- * assertEquals(countParagraphs(root), 3);
+ * assert.equal(countParagraphs(root), 3);
  * ```
  */
 export function countParagraphs(root: DomParentNode): number {

@@ -87,14 +87,14 @@ const MAX_CHUNK_LINE = 4096;
  *
  * @example Looking up fields whatever their case
  * ```ts
- * import { HeaderList } from "./response_parser.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { HeaderList } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const headers = new HeaderList([["Vary", "Accept"], ["Server", "Apache"], ["vary", "Cookie"]]);
- * assertEquals(headers.get("VARY"), "Accept, Cookie");
- * assertEquals(headers.getAll("vary"), ["Accept", "Cookie"]);
- * assertEquals(headers.has("server"), true);
- * assertEquals(headers.get("Date"), null);
+ * assert.equal(headers.get("VARY"), "Accept, Cookie");
+ * assert.deepEqual(headers.getAll("vary"), ["Accept", "Cookie"]);
+ * assert.equal(headers.has("server"), true);
+ * assert.equal(headers.get("Date"), null);
  * ```
  */
 export class HeaderList {
@@ -130,11 +130,11 @@ export class HeaderList {
    *
    * @example Joining a repeated field
    * ```ts
-   * import { HeaderList } from "./response_parser.ts";
-   * import { assertEquals } from "./_assert.ts";
+   * import { HeaderList } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
    *
    * const headers = new HeaderList([["Cache-Control", "no-cache"], ["cache-control", "no-store"]]);
-   * assertEquals(headers.get("Cache-Control"), "no-cache, no-store");
+   * assert.equal(headers.get("Cache-Control"), "no-cache, no-store");
    * ```
    *
    * @param name The field name, in any case.
@@ -150,12 +150,12 @@ export class HeaderList {
    *
    * @example Reading each cookie
    * ```ts
-   * import { HeaderList } from "./response_parser.ts";
-   * import { assertEquals } from "./_assert.ts";
+   * import { HeaderList } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
    *
    * const headers = new HeaderList([["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"]]);
-   * assertEquals(headers.getAll("set-cookie"), ["a=1", "b=2"]);
-   * assertEquals(headers.getAll("Date"), []);
+   * assert.deepEqual(headers.getAll("set-cookie"), ["a=1", "b=2"]);
+   * assert.deepEqual(headers.getAll("Date"), []);
    * ```
    *
    * @param name The field name, in any case.
@@ -176,12 +176,12 @@ export class HeaderList {
    *
    * @example Checking for a field
    * ```ts
-   * import { HeaderList } from "./response_parser.ts";
-   * import { assertEquals } from "./_assert.ts";
+   * import { HeaderList } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
    *
    * const headers = new HeaderList([["Content-Type", "text/plain"]]);
-   * assertEquals(headers.has("content-type"), true);
-   * assertEquals(headers.has("Content-Length"), false);
+   * assert.equal(headers.has("content-type"), true);
+   * assert.equal(headers.has("Content-Length"), false);
    * ```
    *
    * @param name The field name, in any case.
@@ -192,7 +192,26 @@ export class HeaderList {
   }
 }
 
-/** The status line and headers of a response. */
+/**
+ * The status line and headers of a response.
+ *
+ * @example The head the parser hands to onHead
+ * ```ts
+ * import { type ResponseHead, ResponseParser } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
+ *
+ * let seen: ResponseHead | null = null;
+ * const parser = new ResponseParser({ onHead: (head) => seen = head });
+ * parser.push(new TextEncoder().encode("HTTP/1.1 404 Not Found\r\nServer: x\r\n\r\n"));
+ * assert.ok(seen !== null);
+ * const head: ResponseHead = seen;
+ * assert.equal(head.version, "HTTP/1.1");
+ * assert.equal(head.status, 404);
+ * assert.equal(head.reason, "Not Found");
+ * assert.equal(head.headers.get("server"), "x");
+ * assert.equal(head.headerLength, 37);
+ * ```
+ */
 export interface ResponseHead {
   /** `"HTTP/1.1"` or `"HTTP/1.0"` (any `HTTP/1.x` is accepted). */
   version: string;
@@ -206,10 +225,42 @@ export interface ResponseHead {
   headerLength: number;
 }
 
-/** How the body is delimited. */
+/**
+ * How the body is delimited.
+ *
+ * @example Each framing and the head that chooses it
+ * ```ts
+ * import { type BodyFraming, parseResponse } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
+ *
+ * const framingOf = (head: string): BodyFraming =>
+ *   parseResponse(new TextEncoder().encode(`${head}\r\n\r\n`)).framing;
+ * assert.equal(framingOf("HTTP/1.1 204 No Content"), "none");
+ * assert.equal(framingOf("HTTP/1.1 200 OK\r\nContent-Length: 0"), "content-length");
+ * assert.equal(framingOf("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0"), "chunked");
+ * assert.equal(framingOf("HTTP/1.0 200 OK"), "close");
+ * ```
+ */
 export type BodyFraming = "none" | "content-length" | "chunked" | "close";
 
-/** Options for {@linkcode ResponseParser}. */
+/**
+ * Options for {@linkcode ResponseParser}.
+ *
+ * @example A HEAD request with a small header limit
+ * ```ts
+ * import { HeaderTooLargeError, ResponseParser, type ResponseParserOptions } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ResponseParserOptions = { method: "HEAD", maxHeaderSize: 64 };
+ * const parser = new ResponseParser(options);
+ * parser.push(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
+ * assert.equal(parser.complete, true);
+ * assert.equal(parser.framing, "none");
+ *
+ * const tooLong = new TextEncoder().encode(`HTTP/1.1 200 OK\r\nX: ${"a".repeat(64)}\r\n\r\n`);
+ * assert.throws(() => new ResponseParser(options).push(tooLong), HeaderTooLargeError);
+ * ```
+ */
 export interface ResponseParserOptions {
   /**
    * Largest header block (status line through the blank line) accepted, in
@@ -233,7 +284,24 @@ export interface ResponseParserOptions {
   onInformational?: (head: ResponseHead) => void;
 }
 
-/** A whole parsed response, as {@linkcode parseResponse} returns it. */
+/**
+ * A whole parsed response, as {@linkcode parseResponse} returns it.
+ *
+ * @example A chunked response with a trailer
+ * ```ts
+ * import { type ParsedResponse, parseResponse } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
+ *
+ * const response: ParsedResponse = parseResponse(new TextEncoder().encode(
+ *   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+ *     "3\r\nabc\r\n0\r\nChecksum: 42\r\n\r\n",
+ * ));
+ * assert.equal(response.status, 200);
+ * assert.equal(response.framing, "chunked");
+ * assert.equal(new TextDecoder().decode(response.body), "abc");
+ * assert.equal(response.trailers.get("checksum"), "42");
+ * ```
+ */
 export interface ParsedResponse extends ResponseHead {
   /** How the body was delimited. */
   framing: BodyFraming;
@@ -328,8 +396,8 @@ function hexValue(byte: number): number {
  *
  * @example Streaming a chunked response pushed in pieces
  * ```ts
- * import { ResponseParser } from "./response_parser.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { ResponseParser } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const parts: string[] = [];
  * const parser = new ResponseParser({
@@ -339,21 +407,21 @@ function hexValue(byte: number): number {
  * parser.push(encoder.encode("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r"));
  * parser.push(encoder.encode("\n\r\n5\r\nhel"));
  * parser.push(encoder.encode("lo\r\n0\r\n\r\n"));
- * assertEquals(parser.complete, true);
- * assertEquals(parser.framing, "chunked");
- * assertEquals(parts.join(""), "hello");
+ * assert.equal(parser.complete, true);
+ * assert.equal(parser.framing, "chunked");
+ * assert.equal(parts.join(""), "hello");
  * ```
  *
  * @example Stopping at the end of a message on a kept-alive connection
  * ```ts
- * import { ResponseParser } from "./response_parser.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { ResponseParser } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const parser = new ResponseParser();
  * const bytes = new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1");
- * assertEquals(parser.push(bytes), 40);
- * assertEquals(parser.complete, true);
- * assertEquals(parser.offset, 40);
+ * assert.equal(parser.push(bytes), 40);
+ * assert.equal(parser.complete, true);
+ * assert.equal(parser.offset, 40);
  * ```
  */
 export class ResponseParser {
@@ -414,6 +482,21 @@ export class ResponseParser {
   /**
    * The final head once parsed, else null.
    *
+   * @example An interim 100 Continue is not the head
+   * ```ts
+   * import { ResponseParser } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
+   *
+   * const parser = new ResponseParser();
+   * const encoder = new TextEncoder();
+   * const seen: (number | null)[] = [];
+   * parser.push(encoder.encode("HTTP/1.1 100 Continue\r\n\r\n"));
+   * seen.push(parser.head?.status ?? null);
+   * parser.push(encoder.encode("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+   * seen.push(parser.head?.status ?? null);
+   * assert.deepEqual(seen, [null, 200]);
+   * ```
+   *
    * @returns The head, or null.
    */
   get head(): ResponseHead | null {
@@ -422,6 +505,18 @@ export class ResponseParser {
 
   /**
    * The framing once the final head is parsed, else null.
+   *
+   * @example Known as soon as the head ends
+   * ```ts
+   * import { ResponseParser } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
+   *
+   * const parser = new ResponseParser();
+   * assert.equal(parser.framing, null);
+   * parser.push(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
+   * assert.equal(parser.framing, "content-length");
+   * assert.equal(parser.complete, false);
+   * ```
    *
    * @returns The framing, or null.
    */
@@ -432,6 +527,18 @@ export class ResponseParser {
   /**
    * True once a complete message has been parsed.
    *
+   * @example A close-delimited body completes at the end of input
+   * ```ts
+   * import { ResponseParser } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
+   *
+   * const parser = new ResponseParser();
+   * parser.push(new TextEncoder().encode("HTTP/1.0 200 OK\r\n\r\nbody"));
+   * assert.equal(parser.complete, false);
+   * parser.finish();
+   * assert.equal(parser.complete, true);
+   * ```
+   *
    * @returns Whether the message is complete.
    */
   get complete(): boolean {
@@ -440,6 +547,19 @@ export class ResponseParser {
 
   /**
    * Total bytes consumed so far, counted from the first byte ever pushed.
+   *
+   * @example Counting across pushes
+   * ```ts
+   * import { ResponseParser } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
+   *
+   * const parser = new ResponseParser();
+   * const encoder = new TextEncoder();
+   * parser.push(encoder.encode("HTTP/1.1 200 OK\r\n"));
+   * assert.equal(parser.offset, 17);
+   * parser.push(encoder.encode("Content-Length: 2\r\n\r\nok"));
+   * assert.equal(parser.offset, 40);
+   * ```
    *
    * @returns The number of bytes consumed.
    */
@@ -452,6 +572,17 @@ export class ResponseParser {
    * `chunk.length` only when the message completed inside it (the rest
    * belongs to the next response on a kept-alive connection); 0 once the
    * message is complete.
+   *
+   * @example Bytes after the message are left for the next one
+   * ```ts
+   * import { ResponseParser } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
+   *
+   * const parser = new ResponseParser();
+   * const encoder = new TextEncoder();
+   * assert.equal(parser.push(encoder.encode("HTTP/1.1 204 No Content\r\n\r\nHTTP")), 27);
+   * assert.equal(parser.push(encoder.encode("/1.1 200 OK\r\n")), 0);
+   * ```
    *
    * @param chunk The next bytes of the response, split anywhere.
    * @returns How many bytes of `chunk` belong to this message.
@@ -477,6 +608,20 @@ export class ResponseParser {
   /**
    * Signals the end of input: completes a close-delimited body, does nothing
    * on a complete message, throws when the message is truncated.
+   *
+   * @example A body shorter than its Content-Length
+   * ```ts
+   * import { HttpSyntaxError, ResponseParser } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
+   *
+   * const parser = new ResponseParser();
+   * parser.push(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel"));
+   * assert.throws(() => parser.finish(), (error) => {
+   *   assert.ok(error instanceof HttpSyntaxError);
+   *   assert.equal(error.code, "TRUNCATED_BODY");
+   *   return true;
+   * });
+   * ```
    *
    * @throws {HttpSyntaxError} With code `"TRUNCATED_HEAD"` when the input
    * ended in the head, `"TRUNCATED_BODY"` when it ended in the body.
@@ -1057,31 +1202,31 @@ export class ResponseParser {
  *
  * @example Parsing the book's romeo.txt response
  * ```ts
- * import { parseResponse } from "./response_parser.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { parseResponse } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const raw = new TextEncoder().encode(
  *   "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nBut s",
  * );
  * const response = parseResponse(raw);
- * assertEquals(response.status, 200);
- * assertEquals(response.reason, "OK");
- * assertEquals(response.framing, "content-length");
- * assertEquals(response.headers.get("content-type"), "text/plain");
- * assertEquals(new TextDecoder().decode(response.body), "But s");
+ * assert.equal(response.status, 200);
+ * assert.equal(response.reason, "OK");
+ * assert.equal(response.framing, "content-length");
+ * assert.equal(response.headers.get("content-type"), "text/plain");
+ * assert.equal(new TextDecoder().decode(response.body), "But s");
  * ```
  *
  * @example An empty line before the status line, and a folded header field
  * ```ts
- * import { parseResponse } from "./response_parser.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { parseResponse } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const raw = new TextEncoder().encode(
  *   "\r\nHTTP/1.0 200 OK\r\nX-Note: folded\r\n  onto two lines\r\nContent-Length: 0\r\n\r\n",
  * );
  * const response = parseResponse(raw);
- * assertEquals(response.headers.get("x-note"), "folded onto two lines");
- * assertEquals(response.headerLength, raw.length - 2);
+ * assert.equal(response.headers.get("x-note"), "folded onto two lines");
+ * assert.deepEqual(response.headerLength, raw.length - 2);
  * ```
  *
  * @param bytes The whole response.

@@ -25,12 +25,12 @@
  *
  * @example Escape, DEL, CSI and a right-to-left override are controls; tab and é are not
  * ```ts
- * import { isTerminalControl } from "./terminal.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { isTerminalControl } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const controls = [0x1b, 0x7f, 0x9b, 0x202e].map(isTerminalControl);
- * assertEquals(controls, [true, true, true, true]);
- * assertEquals([0x09, 0xe9].map(isTerminalControl), [false, false]);
+ * assert.deepEqual(controls, [true, true, true, true]);
+ * assert.deepEqual([0x09, 0xe9].map(isTerminalControl), [false, false]);
  * ```
  */
 export function isTerminalControl(codePoint: number): boolean {
@@ -49,11 +49,11 @@ export function isTerminalControl(codePoint: number): boolean {
  *
  * @example An escape sequence in a URL
  * ```ts
- * import { escapeControls } from "./terminal.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { escapeControls } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(escapeControls('cannot use URL "\x1b[2J\u202e"'), 'cannot use URL "\\x1b[2J\\u202e"');
- * assertEquals(escapeControls("café\tnaïve"), "café\tnaïve");
+ * assert.equal(escapeControls('cannot use URL "\x1b[2J\u202e"'), 'cannot use URL "\\x1b[2J\\u202e"');
+ * assert.equal(escapeControls("café\tnaïve"), "café\tnaïve");
  * ```
  */
 export function escapeControls(text: string): string {
@@ -78,10 +78,10 @@ export function escapeControls(text: string): string {
  *
  * @example A URL with an escape sequence and a quote
  * ```ts
- * import { quote } from "./terminal.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { quote } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(quote('http://x/\x1b[2J"'), '"http://x/\\x1b[2J\\""');
+ * assert.equal(quote('http://x/\x1b[2J"'), '"http://x/\\x1b[2J\\""');
  * ```
  */
 export function quote(text: string): string {
@@ -108,27 +108,27 @@ const HEX = "0123456789abcdef";
  *
  * @example Escaping a terminal title change and a screen clear
  * ```ts
- * import { TerminalEscaper } from "./terminal.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { TerminalEscaper } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const escaper = new TerminalEscaper();
  * const bytes = new TextEncoder().encode("hi\x1b]0;owned\x07\x1b[2J\r\n");
  * const shown = new TextDecoder().decode(escaper.push(bytes)) +
  *   new TextDecoder().decode(escaper.flush());
- * assertEquals(shown, "hi\\x1b]0;owned\\x07\\x1b[2J\r\n");
+ * assert.equal(shown, "hi\\x1b]0;owned\\x07\\x1b[2J\r\n");
  * ```
  *
  * @example A character split across two chunks is kept whole
  * ```ts
- * import { TerminalEscaper } from "./terminal.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { TerminalEscaper } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const escaper = new TerminalEscaper();
  * const first = escaper.push(new Uint8Array([0x63, 0x61, 0x66, 0xc3]));
  * const second = escaper.push(new Uint8Array([0xa9]));
- * assertEquals(new TextDecoder().decode(first), "caf");
- * assertEquals(new TextDecoder().decode(second), "é");
- * assertEquals(escaper.flush().length, 0);
+ * assert.equal(new TextDecoder().decode(first), "caf");
+ * assert.equal(new TextDecoder().decode(second), "é");
+ * assert.equal(escaper.flush().length, 0);
  * ```
  */
 export class TerminalEscaper {
@@ -149,6 +149,18 @@ export class TerminalEscaper {
    * unfinished UTF-8 character or a final carriage return until the next
    * chunk (or {@linkcode TerminalEscaper.prototype.flush}) shows what follows.
    *
+   * @example Plain text comes back as it is, a control byte escaped
+   * ```ts
+   * import { TerminalEscaper } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
+   *
+   * const escaper = new TerminalEscaper();
+   * const plain = new TextEncoder().encode("romeo.txt\n");
+   * assert.equal(escaper.push(plain), plain);
+   * const bell = escaper.push(new TextEncoder().encode("ding\x07"));
+   * assert.equal(new TextDecoder().decode(bell), "ding\\x07");
+   * ```
+   *
    * @param chunk Bytes as received.
    * @returns Bytes safe to write to a terminal. When nothing needs escaping
    * and nothing is held back, this is `chunk` itself.
@@ -163,6 +175,17 @@ export class TerminalEscaper {
   /**
    * Ends the stream: bytes held back (an unfinished UTF-8 character, a final
    * carriage return) come out escaped.
+   *
+   * @example An unfinished character at the end of the stream
+   * ```ts
+   * import { TerminalEscaper } from "@netprog/netprog";
+   * import assert from "node:assert/strict";
+   *
+   * const escaper = new TerminalEscaper();
+   * assert.equal(escaper.push(new Uint8Array([0x61, 0xe2, 0x82])).length, 1);
+   * assert.equal(new TextDecoder().decode(escaper.flush()), "\\xe2\\x82");
+   * assert.equal(escaper.flush().length, 0);
+   * ```
    *
    * @returns The last bytes to write; often empty.
    */
@@ -248,11 +271,11 @@ export class TerminalEscaper {
  *
  * @example Showing a CSI sequence and an invalid byte
  * ```ts
- * import { escapeTerminal } from "./terminal.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { escapeTerminal } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const shown = escapeTerminal(new Uint8Array([0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x41, 0xff, 0x0a]));
- * assertEquals(new TextDecoder().decode(shown), "\\x1b[31mA\\xff\n");
+ * assert.equal(new TextDecoder().decode(shown), "\\x1b[31mA\\xff\n");
  * ```
  */
 export function escapeTerminal(bytes: Uint8Array): Uint8Array {
@@ -276,14 +299,14 @@ export function escapeTerminal(bytes: Uint8Array): Uint8Array {
  *
  * @example Escaping a stream
  * ```ts
- * import { TerminalEscaperStream } from "./terminal.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { TerminalEscaperStream } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const source = ReadableStream.from([new Uint8Array([0x41, 0x1b]), new Uint8Array([0x63, 0x0d])]);
  * const parts: Uint8Array[] = [];
  * for await (const part of source.pipeThrough(new TerminalEscaperStream())) parts.push(part);
  * const shown = parts.map((part) => new TextDecoder().decode(part)).join("");
- * assertEquals(shown, "A\\x1bc\\x0d");
+ * assert.equal(shown, "A\\x1bc\\x0d");
  * ```
  */
 export class TerminalEscaperStream implements TransformStream<Uint8Array, Uint8Array> {

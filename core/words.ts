@@ -19,11 +19,11 @@
  *
  * @example No-break space splits, zero-width space does not
  * ```ts
- * import { PYTHON_WHITE_SPACE } from "./words.ts";
- * import { assert } from "./_assert.ts";
+ * import { PYTHON_WHITE_SPACE } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
- * assert(PYTHON_WHITE_SPACE.includes("\u00a0"));
- * assert(!PYTHON_WHITE_SPACE.includes("\u200b") && !PYTHON_WHITE_SPACE.includes("\ufeff"));
+ * assert.ok(PYTHON_WHITE_SPACE.includes("\u00a0"));
+ * assert.ok(!PYTHON_WHITE_SPACE.includes("\u200b") && !PYTHON_WHITE_SPACE.includes("\ufeff"));
  * ```
  */
 export const PYTHON_WHITE_SPACE: string =
@@ -39,10 +39,10 @@ export const PYTHON_WHITE_SPACE: string =
  *
  * @example The information separators are white space, U+FEFF is not
  * ```ts
- * import { isPythonSpace } from "./words.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { isPythonSpace } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(["\x1c", "\u3000", "\ufeff", "a"].map((c) => isPythonSpace(c.charCodeAt(0))), [
+ * assert.deepEqual(["\x1c", "\u3000", "\ufeff", "a"].map((c) => isPythonSpace(c.charCodeAt(0))), [
  *   true,
  *   true,
  *   false,
@@ -71,17 +71,17 @@ const WORD = new RegExp(`[^${PYTHON_WHITE_SPACE}]+`, "g");
  *
  * @example Splitting the book's first line
  * ```ts
- * import { splitWords } from "./words.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { splitWords } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(splitWords("  But soft what light\u00a0through\r\n"), [
+ * assert.deepEqual(splitWords("  But soft what light\u00a0through\r\n"), [
  *   "But",
  *   "soft",
  *   "what",
  *   "light",
  *   "through",
  * ]);
- * assertEquals(splitWords("a\ufeffb c\u200bd"), ["a\ufeffb", "c\u200bd"]);
+ * assert.deepEqual(splitWords("a\ufeffb c\u200bd"), ["a\ufeffb", "c\u200bd"]);
  * ```
  */
 export function splitWords(text: string): string[] {
@@ -97,10 +97,10 @@ export function splitWords(text: string): string[] {
  *
  * @example Counting words
  * ```ts
- * import { countWords } from "./words.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { countWords } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(
+ * assert.deepEqual(
  *   countWords("the cat the Cat 10 __proto__"),
  *   new Map([["the", 2], ["cat", 1], ["Cat", 1], ["10", 1], ["__proto__", 1]]),
  * );
@@ -123,11 +123,11 @@ export function countWords(text: string): Map<string, number> {
  *
  * @example Ties keep their first-seen order
  * ```ts
- * import { countWords, topWords } from "./words.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { countWords, topWords } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
  * const counts = countWords("b a c a b d");
- * assertEquals(topWords(counts, 3), [["b", 2], ["a", 2], ["c", 1]]);
+ * assert.deepEqual(topWords(counts, 3), [["b", 2], ["a", 2], ["c", 1]]);
  * ```
  */
 export function topWords(counts: Map<string, number>, n: number): [string, number][] {
@@ -149,10 +149,10 @@ export function topWords(counts: Map<string, number>, n: number): [string, numbe
  *
  * @example Integer-like words keep their place
  * ```ts
- * import { countWords, formatWordCounts } from "./words.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { countWords, formatWordCounts } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(formatWordCounts(countWords('But 10 "soft" But')), '{"But":2,"10":1,"\\"soft\\"":1}');
+ * assert.equal(formatWordCounts(countWords('But 10 "soft" But')), '{"But":2,"10":1,"\\"soft\\"":1}');
  * ```
  */
 export function formatWordCounts(counts: Map<string, number>): string {
@@ -173,12 +173,12 @@ export function formatWordCounts(counts: Map<string, number>): string {
  *
  * @example Counting an emoji as one character
  * ```ts
- * import { countCodePoints } from "./words.ts";
- * import { assertEquals } from "./_assert.ts";
+ * import { countCodePoints } from "@netprog/netprog";
+ * import assert from "node:assert/strict";
  *
- * assertEquals("h\u00e9\u{1F600}".length, 4);
- * assertEquals(countCodePoints("h\u00e9\u{1F600}"), 3);
- * assertEquals(countCodePoints("\ud800x\udc00"), 3);
+ * assert.equal("h\u00e9\u{1F600}".length, 4);
+ * assert.equal(countCodePoints("h\u00e9\u{1F600}"), 3);
+ * assert.equal(countCodePoints("\ud800x\udc00"), 3);
  * ```
  */
 export function countCodePoints(text: string): number {
