@@ -35,7 +35,7 @@ export interface RequestOptions {
 
 /**
  * The text of a request for `target`: the request line in origin form, then
- * `Host`, `User-Agent: netprog/0.1`, `Accept: *\/*`, `Accept-Encoding:
+ * `Host`, `User-Agent: netprog/0.2`, `Accept: *\/*`, `Accept-Encoding:
  * identity` (no compression: the bytes saved are the bytes sent), and
  * `Connection: close` when asked, each line ending in CRLF, and the blank
  * line. Requests sent ahead on one connection are concatenated.
@@ -53,7 +53,7 @@ export interface RequestOptions {
  * const target = parseUrlTarget("http://data.pr4e.org/cover3.jpg");
  * assert.deepEqual(
  *   formatRequest("GET", target, { close: true }),
- *   "GET /cover3.jpg HTTP/1.1\r\nHost: data.pr4e.org\r\nUser-Agent: netprog/0.1\r\n" +
+ *   "GET /cover3.jpg HTTP/1.1\r\nHost: data.pr4e.org\r\nUser-Agent: netprog/0.2\r\n" +
  *     "Accept: *\/*\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n",
  * );
  * ```
@@ -78,7 +78,7 @@ export function formatRequest(
 ): string {
   const fields: (readonly [string, string])[] = [
     ["Host", target.host],
-    ["User-Agent", "netprog/0.1"],
+    ["User-Agent", "netprog/0.2"],
     ["Accept", "*/*"],
     ["Accept-Encoding", "identity"],
   ];
