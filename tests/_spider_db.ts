@@ -86,3 +86,17 @@ export function writeSmallCrawl(path: string, book = false): void {
     book,
   );
 }
+
+/** The small crawl of {@linkcode writeSmallCrawl}, ranked: page2 first, then index, then page1. */
+export function writeRankedCrawl(path: string): void {
+  writeCrawl(
+    path,
+    [
+      { url: "http://127.0.0.1:8000/index.htm", newRank: 1.2 },
+      { url: "http://127.0.0.1:8000/page1.htm", newRank: 0.6 },
+      { url: "http://127.0.0.1:8000/page2.htm", newRank: 1.8 },
+      { url: "http://127.0.0.1:8000/later.htm", html: null },
+    ],
+    [[1, 2], [3, 2], [2, 1], [1, 3], [3, 4]],
+  );
+}

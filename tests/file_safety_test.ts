@@ -10,6 +10,7 @@ import { loopbackFlags, shebangFlags, startFaultServer } from "./_fault_server.t
 import { PROGRAMS } from "../scripts/lib/programs.ts";
 import { atomicWriteFlags } from "../scripts/lib/atomic_file.ts";
 import { hasChromium } from "../scripts/lib/cdp.ts";
+import { writeRankedCrawl } from "./_spider_db.ts";
 
 const HAVE_CURL3 = (() => {
   try {
@@ -279,6 +280,8 @@ interface Writer {
   file: string;
   flags: (port: number) => string[];
   stdin?: string;
+  /** Prepares the working folder (a crawl database for the programs that read one). */
+  setup?: (folder: string) => void;
 }
 
 /** Every program the list says writes a file, and rawget's -o and -O. */
@@ -286,9 +289,17 @@ const WRITERS: Writer[] = [
   ...PROGRAMS.filter((program) => program.writes.length > 0).map((program) => ({
     label: program.name,
     name: program.name,
-    // make_cover paints its picture; the others fetch one.
+    // make_cover paints its picture; the crawl database's programs read a crawl; the others
+    // fetch a picture.
     args: (origin: string) =>
-      program.name === "make_cover" ? ["--bytes", "20000"] : [`${origin}/cover3.jpg`],
+      program.name === "make_cover"
+        ? ["--bytes", "20000"]
+        : program.kind === "database"
+        ? [...program.example?.args ?? []]
+        : [`${origin}/cover3.jpg`],
+    setup: program.kind === "database"
+      ? (folder: string) => writeRankedCrawl(`${folder}/spider.sqlite`)
+      : undefined,
     file: program.writes[0],
     flags: (port: number) => loopbackFlags([...program.flags], `127.0.0.1:${port}`),
     // curl3 asks before it replaces a file (a symlink under the name included).
@@ -326,6 +337,7 @@ Deno.test("no program that writes a file writes through a planted symlink", asyn
           ? writer.file.slice(0, writer.file.lastIndexOf("/"))
           : "";
         if (folder !== "") Deno.mkdirSync(`${box.work}/${folder}`, { recursive: true });
+        writer.setup?.(box.work);
         symlink(`${box.parent}/victim`, `${box.work}/${planted}`);
         const result = await runScript(writer.name, writer.args(server.origin), {
           flags: writer.flags(server.port),

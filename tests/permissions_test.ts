@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { ROOT, runScript, type ScriptResult, startMirror } from "./_helpers.ts";
 import { loopbackFlags, shebangFlags as readShebangFlags } from "./_fault_server.ts";
 import { PROGRAMS } from "../scripts/lib/programs.ts";
-import { writeSmallCrawl } from "./_spider_db.ts";
+import { writeRankedCrawl, writeSmallCrawl } from "./_spider_db.ts";
 
 /** The scripts users run: every `scripts/*.ts` but the `_`-prefixed modules they share. */
 function scriptNames(): string[] {
@@ -139,6 +139,8 @@ const SPECIAL: Record<string, Partial<Scenario>> = {
   },
   demo: { args: () => ["--timeout", "60"], inRoot: true },
   serve: { skip: "a server that runs until stopped: tests/mirror_test.ts runs it" },
+  // spjson needs ranks that differ (sprank's), or it has nothing to scale.
+  spjson: { setup: (folder) => writeRankedCrawl(`${folder}/spider.sqlite`) },
   make_cover: { skip: "a maintainer's tool that rewrites data/cover3.jpg" },
 };
 

@@ -172,3 +172,63 @@ Deno.test("sprank's question with closed stdin is one line, exit status 2", asyn
     "sprank: cannot read how many iterations: standard input is closed\n",
   );
 });
+
+Deno.test("spjson writes the best-ranked pages and their links as JSON in the book's shape", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "netprog-spjson-" });
+  try {
+    const evil = 'http://127.0.0.1:8000/a"b</script>.htm';
+    writeCrawl(`${folder}/spider.sqlite`, [
+      { url: "http://127.0.0.1:8000/index.htm", newRank: 1.2 },
+      { url: evil, newRank: 0.6 },
+      { url: "http://127.0.0.1:8000/page2.htm", newRank: 1.8 },
+      { url: "http://127.0.0.1:8000/later.htm", html: null },
+    ], [[1, 2], [3, 2], [2, 1], [1, 3], [3, 4]]);
+    const flags = [...programNamed("spjson").flags];
+    const asked = await runScript("spjson", [], { flags, cwd: folder, stdin: "2\n" });
+    assert.equal(asked.code, 0, asked.stderr);
+    assert.equal(
+      asked.stdout,
+      "Creating JSON output on spider.json...\nHow many nodes? " +
+        "Wrote 2 nodes and 1 link to spider.json, for a force-directed drawing of the link graph\n",
+    );
+    // The two best-ranked pages (3, then 1), their link 1 → 3, ranks scaled from 0 to 19.
+    assert.equal(
+      Deno.readTextFileSync(`${folder}/spider.json`),
+      '{"nodes":[\n' +
+        '{"weight":1,"rank":19,"id":3,"url":"http://127.0.0.1:8000/page2.htm"},\n' +
+        '{"weight":1,"rank":0,"id":1,"url":"http://127.0.0.1:8000/index.htm"}],\n' +
+        '"links":[\n{"source":1,"target":0,"value":3}]}\n',
+    );
+    const all = await runScript("spjson", ["--nodes", "10"], { flags, cwd: folder });
+    assert.equal(all.code, 0, all.stderr);
+    const graph = JSON.parse(Deno.readTextFileSync(`${folder}/spider.json`));
+    assert.deepEqual(graph.nodes.map((node: { id: number }) => node.id), [3, 1, 2]);
+    assert.equal(graph.nodes[2].url, evil);
+    assert(!Deno.readTextFileSync(`${folder}/spider.json`).includes("</script>"));
+    assert.equal(graph.links.length, 4);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("spjson without ranks to tell apart, with a closed prompt, or no database: one line", async () => {
+  const flags = [...programNamed("spjson").flags];
+  const same = await inCrawl((path) => writeSmallCrawl(path), "spjson", ["--nodes", "3"]);
+  assert.equal(same.code, 1);
+  assert.equal(
+    same.stderr,
+    "spjson: cannot write spider.json: the pages have no ranks to tell apart: run sprank first\n",
+  );
+  const closed = await inCrawl((path) => writeSmallCrawl(path), "spjson", [], "");
+  assert.equal(closed.code, 2);
+  assert.equal(closed.stderr, "spjson: cannot read how many nodes: standard input is closed\n");
+  const folder = await Deno.makeTempDir({ prefix: "netprog-spjson-" });
+  try {
+    const missing = await runScript("spjson", ["--nodes", "3"], { flags, cwd: folder });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^spjson: cannot open spider\.sqlite: no such file/);
+    assert.deepEqual([...Deno.readDirSync(folder)], []);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});

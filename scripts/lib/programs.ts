@@ -288,6 +288,17 @@ export const PROGRAMS: readonly Program[] = [
     example: { args: [] },
   },
   {
+    name: "spjson",
+    kind: "database",
+    flags: [
+      "--allow-read=spider.sqlite,spider.json.part",
+      "--allow-write=spider.json,spider.json.part",
+    ],
+    prompts: [{ text: "How many nodes? ", unless: "--nodes" }],
+    writes: ["spider.json"],
+    example: { args: ["--nodes", "3"] },
+  },
+  {
     name: "serve",
     kind: "tool",
     flags: ["--allow-net=127.0.0.1", "--allow-read=data"],
