@@ -12,9 +12,13 @@
  *
  * @example Any object of the right shape will do
  * ```ts
- * import type { DomElement, DomParentNode } from "@netprog/netprog";
+ * import {
+ *   countParagraphs,
+ *   type DomElement,
+ *   type DomParentNode,
+ *   extractLinksDom,
+ * } from "@netprog/netprog";
  * import assert from "node:assert/strict";
- * import { countParagraphs, extractLinksDom } from "../mod.ts";
  *
  * const link: DomElement = {
  *   nodeType: 1,
