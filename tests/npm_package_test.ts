@@ -2,8 +2,9 @@
 
 // The npm package of the core, built from the same source (npm/build.ts), packed and installed
 // with npm, works on the machine's Node.js with no flags: every example of the core's documentation
-// (they import "@netprog/netprog" and "node:assert/strict", so a user can paste them) runs there
-// against the installed package, and a TypeScript user's code type-checks against its declarations.
+// (they import "@netprog/netprog" and "node:assert/strict", so a user can paste them) and every unit
+// test of the core (compiled as it is, its imports pointed at the installed modules) runs there,
+// and a TypeScript user's code type-checks against the package's declarations.
 
 import assert from "node:assert/strict";
 import { ROOT } from "./_helpers.ts";
@@ -44,6 +45,7 @@ const TRANSPILE = `
 import ts from "${TYPESCRIPT}";
 const [from, to] = Deno.args;
 for (const entry of Deno.readDirSync(from)) {
+  if (!entry.name.endsWith(".ts")) continue;
   const { outputText } = ts.transpileModule(Deno.readTextFileSync(from + "/" + entry.name), {
     compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
   });
@@ -52,7 +54,7 @@ for (const entry of Deno.readDirSync(from)) {
 `;
 
 Deno.test({
-  name: "the npm package installs and runs every core example on Node.js, with types",
+  name: "the npm package installs and runs every core example and unit test on Node.js, with types",
   ignore: !have("node") || !have("npm"),
   fn: async () => {
     const work = await Deno.makeTempDir({ prefix: "netprog-npm-" });
@@ -126,6 +128,58 @@ Deno.test({
       }
       assert.deepEqual(failures, [], `${failures.length} of ${count} examples failed on Node.js`);
 
+      // The core's unit tests, compiled as they are, against the installed package's modules.
+      const pkg = `${project}/node_modules/@netprog/netprog`;
+      const unit = `${project}/unit`;
+      Deno.mkdirSync(`${unit}/core`, { recursive: true });
+      Deno.mkdirSync(`${unit}/tests/fixtures`, { recursive: true });
+      const toPackage = (source: string) =>
+        source
+          .replace(/from "\.\/_assert\.ts"/g, 'from "./_assert.mjs"')
+          .replace(/from "\.\.\/tests\/_scan\.ts"/g, 'from "../tests/_scan.mjs"')
+          .replace(/from "\.\.\/mod\.ts"/g, `from "${pkg}/mod.js"`)
+          .replace(/from "\.\/([a-z_]+)\.ts"/g, `from "${pkg}/core/$1.js"`);
+      const unitTests = [...Deno.readDirSync(`${ROOT}/core`)].map((entry) => entry.name)
+        .filter((name) => name.endsWith("_test.ts"));
+      for (const name of [...unitTests, "_assert.ts"]) {
+        Deno.writeTextFileSync(
+          `${unit}/core/${name}`,
+          toPackage(Deno.readTextFileSync(`${ROOT}/core/${name}`)),
+        );
+      }
+      Deno.writeTextFileSync(
+        `${unit}/tests/_scan.ts`,
+        toPackage(Deno.readTextFileSync(`${ROOT}/tests/_scan.ts`)),
+      );
+      Deno.mkdirSync(`${unit}/tests/fixtures/http`);
+      for (const entry of Deno.readDirSync(`${ROOT}/tests/fixtures/http`)) {
+        const name = `tests/fixtures/http/${entry.name}`;
+        Deno.copyFileSync(`${ROOT}/${name}`, `${unit}/${name}`);
+      }
+      for (const folder of [`${unit}/core`, `${unit}/tests`]) {
+        await sh("deno", [
+          "run",
+          "--no-prompt",
+          "--no-config",
+          "--no-lock",
+          "--allow-read",
+          "--allow-env",
+          `--allow-write=${folder}`,
+          `${work}/transpile.ts`,
+          folder,
+          folder,
+        ], work);
+      }
+      const report = await sh("node", [
+        "--import",
+        `${ROOT}/npm/runtime_shim.mjs`,
+        "--test",
+        ...unitTests.map((name) => `unit/core/${name.replace(/\.ts$/, ".mjs")}`),
+      ], project);
+      const passed = Number(/^# pass (\d+)$/m.exec(report)?.[1]);
+      assert.match(report, /^# fail 0$/m, report.slice(-2000));
+      assert(passed >= 100, `only ${passed} unit tests ran on Node.js`);
+
       // A TypeScript user's code type-checks against the declarations, resolved as Node resolves.
       Deno.writeTextFileSync(
         `${project}/user.ts`,
@@ -154,9 +208,8 @@ Deno.test({
         "user.ts",
       ], project);
       console.log(
-        `npm package: ${count} examples passed on Node.js ${
-          (await sh("node", ["--version"], work)).trim()
-        }`,
+        `npm package on Node.js ${(await sh("node", ["--version"], work)).trim()}: ` +
+          `${count} examples and ${passed} unit tests passed`,
       );
     } finally {
       await Deno.remove(work, { recursive: true });
