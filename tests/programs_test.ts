@@ -179,7 +179,9 @@ Deno.test("a program asks what the list says, and with a URL only what a URL doe
       }
       const rest = program.prompts.find((prompt) => prompt.unless !== "URL");
       const stdout = await asked([NOWHERE]);
-      if (rest === undefined ? stdout !== "" : !stdout.startsWith(show(rest.text))) {
+      // The crawler prints its webs (one line, as the book's) before it asks how many pages.
+      const after = program.kind === "crawler" ? stdout.replace(/^\[.*\]\n/, "") : stdout;
+      if (rest === undefined ? stdout !== "" : !after.startsWith(show(rest.text))) {
         problems.push(
           `${program.name} URL: printed ${JSON.stringify(stdout)}, ` +
             (rest === undefined ? "expected nothing" : `expected "${rest.text}"`),

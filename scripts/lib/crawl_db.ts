@@ -17,9 +17,24 @@
  *   `UNIQUE(from_id, to_id)`, as the book's `INSERT OR IGNORE` means it.
  * - `Webs(url TEXT UNIQUE)`: the prefixes a crawl stays within.
  *
- * netprog's own facts go in tables of their own beside them; for now
- * `Meta(key TEXT PRIMARY KEY, value TEXT)` holds the schema version
- * ({@linkcode SCHEMA_VERSION}), so that later versions can add to a file.
+ * netprog's own facts go in tables of their own beside them, so the book's
+ * tables keep exactly the book's columns:
+ * - `Meta(key TEXT PRIMARY KEY, value TEXT)`: the schema version
+ *   ({@linkcode SCHEMA_VERSION}) and the crawl's settings worth keeping
+ *   (such as `ignore_robots` when a crawl was told to).
+ * - `PageFacts(page_id INTEGER PRIMARY KEY, depth, status, content_type,
+ *   final_url, bytes, truncated, reason, retry_at, leased_until, fetched_at)`:
+ *   what the spider learnt of a page beside the book's columns: its depth
+ *   from a start page, the HTTP status and Content-Type of its answer, the
+ *   URL that answered after redirects, the body's size (and whether it was
+ *   cut at the size limit), why it was not fetched or failed, when a page
+ *   that waits for its host may be tried again, and the lease of a page
+ *   being fetched (times in milliseconds since 1970).
+ * - `Robots(origin TEXT PRIMARY KEY, status INTEGER, body TEXT,
+ *   fetched_at REAL)`: each host's robots.txt as fetched (status 0: it could
+ *   not be reached), kept for a day.
+ *
+ * Version 1 had only `Meta`; opening such a file adds the rest.
  *
  * Permissions: Deno checks read (and, to write, write) access to the
  * database file itself only; SQLite makes its `-wal` and `-shm` files beside
@@ -51,7 +66,7 @@ export const DEFAULT_DB = "spider.sqlite";
  * db.close();
  * ```
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The book's tables, then netprog's; every statement may run again. */
 const SCHEMA = `
@@ -62,7 +77,15 @@ CREATE TABLE IF NOT EXISTS Links
   (from_id INTEGER, to_id INTEGER, UNIQUE(from_id, to_id));
 CREATE TABLE IF NOT EXISTS Webs (url TEXT UNIQUE);
 CREATE TABLE IF NOT EXISTS Meta (key TEXT PRIMARY KEY, value TEXT);
-INSERT OR IGNORE INTO Meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}');
+CREATE TABLE IF NOT EXISTS PageFacts
+  (page_id INTEGER PRIMARY KEY, depth INTEGER, status INTEGER, content_type TEXT,
+   final_url TEXT, bytes INTEGER, truncated INTEGER, reason TEXT, retry_at REAL,
+   leased_until REAL, fetched_at REAL);
+CREATE TABLE IF NOT EXISTS Robots
+  (origin TEXT PRIMARY KEY, status INTEGER, body TEXT, fetched_at REAL);
+INSERT INTO Meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}')
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value
+  WHERE CAST(value AS INTEGER) < ${SCHEMA_VERSION};
 `;
 
 /** How long a statement waits for another process's lock before it fails. */

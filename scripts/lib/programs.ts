@@ -16,12 +16,14 @@
 
 /**
  * What a program is: `book`, a program of the chapter; `exercise`, one of
- * its exercises; `extra`, a program beyond the book; `database`, a program
+ * its exercises; `extra`, a program beyond the book; `crawler`, the book's
+ * spider, which fetches pages into the crawl database (its example crawls
+ * the mirror into a new database); `database`, a program
  * of the book's spider that works on the crawl database only (no network:
  * its example runs on a small database, not against the mirror); `tool`, a
  * program that serves the others (the mirror, the demo, the cover maker).
  */
-export type ProgramKind = "book" | "exercise" | "extra" | "database" | "tool";
+export type ProgramKind = "book" | "exercise" | "extra" | "crawler" | "database" | "tool";
 
 /** One question a program asks on stdin. */
 export interface Prompt {
@@ -262,6 +264,17 @@ export const PROGRAMS: readonly Program[] = [
     prompts: [],
     writes: [],
     example: { args: ["/romeo.txt"] },
+  },
+  {
+    name: "spider",
+    kind: "crawler",
+    flags: ["--allow-net=www.dr-chuck.com:80", ...WRITE_DB],
+    prompts: [
+      { text: "Enter web url or enter: ", unless: "URL" },
+      { text: "How many pages:", unless: "--pages" },
+    ],
+    writes: ["spider.sqlite"],
+    example: { args: ["/page1.htm", "--pages", "2"] },
   },
   {
     name: "sprank",

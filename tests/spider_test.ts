@@ -1,0 +1,399 @@
+// Copyright netprog authors. MIT license.
+
+/**
+ * scripts/spider.ts against a small web served here on loopback, which
+ * records every request with its time: the book's lines, a non-HTML page
+ * whose body is never read, robots.txt obeyed, the delay between requests,
+ * Ctrl-C and `kill -9` in the middle of a crawl, and the database then read
+ * by spdump and sprank.
+ */
+
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { ROOT, runScript } from "./_helpers.ts";
+
+/** One request the test web received. */
+interface Seen {
+  path: string;
+  userAgent: string;
+  start: number;
+  end: number;
+}
+
+interface SiteOptions {
+  /** robots.txt: its text (200), or a status with no body. */
+  robots?: string | number;
+  /** Paths whose answer waits this many milliseconds. */
+  slow?: Record<string, number>;
+}
+
+/** Size of the non-HTML body: far more than a crawl could read by accident. */
+const BIG = 64 * 1024 * 1024;
+
+const PAGES: Record<string, string> = {
+  "/index.html": `<title>home</title>
+<a href="a.htm">A</a> <a href="b.htm">B</a> <a href="a.htm#top">A again</a>
+<a href="big.bin">big</a> <a href="pic.png">picture</a> <a href="http://example.com/">out</a>
+<a href="missing.htm">missing</a> <a>no href</a>`,
+  "/a.htm": `<a href="index.html">home</a> <a href="/b.htm">B</a>`,
+  "/b.htm": `<base href="/sub/"><a href="c.htm">C</a>`,
+  "/sub/c.htm": `<p>the end</p>`,
+};
+
+/** A test web on 127.0.0.1 that records each request, and how much of big.bin it sent. */
+function startSite(options: SiteOptions = {}) {
+  const seen: Seen[] = [];
+  const big = { sent: 0, cancelled: false };
+  const controller = new AbortController();
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    signal: controller.signal,
+    onListen: () => {},
+  }, async (request) => {
+    const path = new URL(request.url).pathname;
+    const record: Seen = {
+      path,
+      userAgent: request.headers.get("user-agent") ?? "",
+      start: performance.now(),
+      end: NaN,
+    };
+    seen.push(record);
+    const wait = options.slow?.[path];
+    if (wait !== undefined) await new Promise((resolve) => setTimeout(resolve, wait));
+    let response: Response;
+    if (path === "/robots.txt") {
+      const robots = options.robots ?? 404;
+      response = typeof robots === "string"
+        ? new Response(robots, { headers: { "content-type": "text/plain" } })
+        : new Response(null, { status: robots });
+    } else if (path === "/big.bin") {
+      const chunk = new Uint8Array(64 * 1024);
+      const body = new ReadableStream<Uint8Array>({
+        pull(stream) {
+          if (big.sent >= BIG) {
+            record.end = performance.now();
+            stream.close();
+            return;
+          }
+          big.sent += chunk.length;
+          stream.enqueue(chunk);
+        },
+        cancel() {
+          big.cancelled = true;
+          record.end = performance.now();
+        },
+      });
+      return new Response(body, {
+        headers: { "content-type": "application/octet-stream", "content-length": String(BIG) },
+      });
+    } else if (PAGES[path] !== undefined) {
+      response = new Response(PAGES[path], {
+        headers: { "content-type": "text/html; charset=utf-8" },
+      });
+    } else {
+      response = new Response("<p>not here</p>", {
+        status: 404,
+        headers: { "content-type": "text/html" },
+      });
+    }
+    record.end = performance.now();
+    return response;
+  });
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  return {
+    origin,
+    port: server.addr.port,
+    seen,
+    big,
+    pages: () => seen.filter((s) => s.path !== "/robots.txt"),
+    async [Symbol.asyncDispose]() {
+      controller.abort();
+      await server.finished;
+    },
+  };
+}
+
+/** The spider's flags for a site on `port`, the database in the working folder. */
+function flags(port: number): string[] {
+  return [
+    `--allow-net=127.0.0.1:${port}`,
+    "--allow-read=spider.sqlite",
+    "--allow-write=spider.sqlite",
+  ];
+}
+
+function spawnSpider(port: number, cwd: string, args: string[]): Deno.ChildProcess {
+  return new Deno.Command("deno", {
+    args: ["run", "--no-prompt", ...flags(port), `${ROOT}/scripts/spider.ts`, ...args],
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+/** Waits until `check` holds (polling), at most `ms`. */
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function query(dir: string, sql: string): Record<string, unknown>[] {
+  const db = new DatabaseSync(`${dir}/spider.sqlite`, { readOnly: true });
+  try {
+    return db.prepare(sql).all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("spider: the book's lines for a small web, breadth-first, the body of a non-HTML page never read", async () => {
+  await using site = startSite();
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await runScript("spider", [`${site.origin}/index.html`, "--delay", "0"], {
+      flags: flags(site.port),
+      cwd: dir,
+      stdin: "10\n\n",
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const o = site.origin;
+    const size = (path: string) => new TextEncoder().encode(PAGES[path]).length;
+    assert.equal(
+      result.stdout,
+      `${JSON.stringify([`${o}/`])}\n` +
+        `How many pages:1 ${o}/index.html (${size("/index.html")}) 5\n` +
+        `2 ${o}/a.htm (${size("/a.htm")}) 2\n` +
+        `3 ${o}/b.htm (${size("/b.htm")}) 1\n` +
+        `4 ${o}/big.bin Ignore non text/html page\n` +
+        `5 ${o}/missing.htm Error on page:  404\n` +
+        `6 ${o}/sub/c.htm (${size("/sub/c.htm")}) 0\n` +
+        `No unretrieved HTML pages found\n`,
+    );
+    // The picture and the page out of the web were never asked for; each page once.
+    assert.deepEqual(site.seen.map((s) => s.path), [
+      "/robots.txt",
+      "/index.html",
+      "/a.htm",
+      "/b.htm",
+      "/big.bin",
+      "/missing.htm",
+      "/sub/c.htm",
+    ]);
+    assert.match(site.seen[0].userAgent, /^netprog\/0\.2\b/);
+    // The server saw big.bin's connection closed long before its end.
+    await until(() => site.big.cancelled);
+    assert(site.big.sent < 16 * 1024 * 1024, `sent ${site.big.sent} bytes of big.bin`);
+    const facts = query(
+      dir,
+      `SELECT url, html IS NOT NULL AS stored, error, status, content_type, depth, reason
+       FROM Pages JOIN PageFacts ON page_id = id ORDER BY id`,
+    );
+    assert.deepEqual(facts.map((f) => [f.stored, f.error, f.status, f.content_type, f.depth]), [
+      [1, null, 200, "text/html", 0],
+      [1, null, 200, "text/html", 1],
+      [1, null, 200, "text/html", 1],
+      [0, 0, 200, "application/octet-stream", 1],
+      [0, 404, 404, "text/html", 1],
+      [1, null, 200, "text/html", 2],
+    ]);
+    assert.equal(facts[3].reason, "not HTML: application/octet-stream");
+    const links = query(dir, "SELECT from_id, to_id FROM Links ORDER BY from_id, to_id");
+    assert.deepEqual(links.map((l) => [l.from_id, l.to_id]), [
+      [1, 2],
+      [1, 3],
+      [1, 4],
+      [1, 5],
+      [2, 1],
+      [2, 3],
+      [3, 6],
+    ]);
+
+    // The database works with the book's other programs.
+    const db = ["--allow-read=spider.sqlite", "--allow-write=spider.sqlite"];
+    const rank = await runScript("sprank", ["--iterations", "50"], { flags: db, cwd: dir });
+    assert.equal(rank.code, 0, rank.stderr);
+    const dump = await runScript("spdump", [], { flags: db.slice(0, 1), cwd: dir });
+    assert.equal(dump.code, 0, dump.stderr);
+    assert.match(dump.stdout, new RegExp(`^\\[2, [0-9.e+-]+, [0-9.e+-]+, 3, "${o}/b\\.htm"\\]\\n`));
+    assert.match(dump.stdout, /\n4 rows\.\n$/);
+
+    // Run again from the same URL: nothing left, and nothing fetched.
+    const before = site.seen.length;
+    const again = await runScript("spider", [`${o}/index.html`, "--pages", "1"], {
+      flags: flags(site.port),
+      cwd: dir,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, `${JSON.stringify([`${o}/`])}\nNo unretrieved HTML pages found\n`);
+    assert.equal(site.seen.length, before);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: robots.txt is obeyed, the group of its product token first", async () => {
+  await using site = startSite({
+    robots: "User-agent: *\nDisallow: /\n\nUser-agent: netprog\nDisallow: /a.htm\n",
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await runScript(
+      "spider",
+      [`${site.origin}/index.html`, "--pages", "10", "--delay", "0"],
+      { flags: flags(site.port), cwd: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const paths = site.seen.map((s) => s.path);
+    assert(!paths.includes("/a.htm"), paths.join(" "));
+    assert(paths.includes("/b.htm") && paths.includes("/sub/c.htm"), paths.join(" "));
+    assert.equal(paths.filter((p) => p === "/robots.txt").length, 1);
+    assert.match(result.stderr, /not fetching http:\/\/127\.0\.0\.1:\d+\/a\.htm: disallowed by/);
+    const [a] = query(
+      dir,
+      "SELECT html, error, reason FROM Pages JOIN PageFacts ON page_id = id WHERE url LIKE '%/a.htm'",
+    );
+    assert.equal(a.html, null);
+    assert.equal(a.error, -2);
+    assert.match(
+      String(a.reason),
+      /^disallowed by http:\/\/127\.0\.0\.1:\d+\/robots\.txt \(line 5\)$/,
+    );
+    assert(!result.stdout.includes("/a.htm "), result.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: a robots.txt that answers 503 keeps every page of its host waiting", async () => {
+  await using site = startSite({ robots: 503 });
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await runScript("spider", [`${site.origin}/index.html`, "--pages", "3"], {
+      flags: flags(site.port),
+      cwd: dir,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(site.seen.map((s) => s.path), ["/robots.txt"]);
+    assert.equal(
+      result.stdout,
+      `${JSON.stringify([`${site.origin}/`])}\nNo unretrieved HTML pages found\n`,
+    );
+    const [page] = query(
+      dir,
+      "SELECT html, error, reason, retry_at FROM Pages JOIN PageFacts ON page_id = id",
+    );
+    assert.equal(page.html, null);
+    assert.equal(page.error, null);
+    assert.match(String(page.reason), /robots\.txt answered 503/);
+    assert(Number(page.retry_at) > Date.now());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: requests to a host never overlap and are at least --delay apart", async () => {
+  await using site = startSite({ slow: { "/a.htm": 150 } });
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await runScript(
+      "spider",
+      [`${site.origin}/index.html`, "--pages", "10", "--delay", "0.2"],
+      { flags: flags(site.port), cwd: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(site.seen.length, 7);
+    await until(() => site.seen.every((s) => !Number.isNaN(s.end)));
+    for (let i = 1; i < site.seen.length; i++) {
+      const [before, after] = [site.seen[i - 1], site.seen[i]];
+      assert(after.start >= before.end, `${after.path} started before ${before.path} ended`);
+      assert(
+        after.start - before.start >= 195,
+        `${before.path} → ${after.path}: ${after.start - before.start} ms`,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: Ctrl-C stops with the book's line and status 130, and the crawl goes on", async () => {
+  await using site = startSite({ slow: { "/b.htm": 2000 } });
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = spawnSpider(site.port, dir, [
+      `${site.origin}/index.html`,
+      "--pages",
+      "10",
+      "--delay",
+      "0",
+    ]);
+    await until(() => site.seen.some((s) => s.path === "/b.htm"));
+    child.kill("SIGINT");
+    const output = await child.output();
+    const stdout = new TextDecoder().decode(output.stdout);
+    assert.equal(output.code, 130);
+    assert.match(
+      stdout,
+      /3 http:\/\/127\.0\.0\.1:\d+\/b\.htm \nProgram interrupted by user\.\.\.\n$/,
+    );
+    assert.equal(query(dir, "PRAGMA integrity_check")[0].integrity_check, "ok");
+    const stored = query(dir, "SELECT url FROM Pages WHERE html IS NOT NULL ORDER BY id");
+    assert.equal(stored.length, 2);
+
+    const result = await runScript("spider", ["--pages", "10", "--delay", "0"], {
+      flags: flags(site.port),
+      cwd: dir,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /^Restarting existing crawl\. {2}Remove spider\.sqlite to start a fresh crawl\.\n/,
+    );
+    assert.match(result.stdout, /\n3 http:\/\/127\.0\.0\.1:\d+\/b\.htm \(\d+\) 1\n/);
+    assert.match(result.stdout, /No unretrieved HTML pages found\n$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: after kill -9 in the middle, the next run never fetches a stored page again", async () => {
+  await using site = startSite({ slow: { "/b.htm": 2000 } });
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = spawnSpider(site.port, dir, [
+      `${site.origin}/index.html`,
+      "--pages",
+      "10",
+      "--delay",
+      "0",
+    ]);
+    await until(() => site.seen.some((s) => s.path === "/b.htm"));
+    child.kill("SIGKILL");
+    await child.output();
+    const stored = query(dir, "SELECT url FROM Pages WHERE html IS NOT NULL OR error IS NOT NULL")
+      .map((row) => new URL(String(row.url)).pathname);
+    assert.deepEqual(stored, ["/index.html", "/a.htm"]);
+
+    const result = await runScript("spider", ["--pages", "10", "--delay", "0"], {
+      flags: flags(site.port),
+      cwd: dir,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /No unretrieved HTML pages found\n$/);
+    const counts = new Map<string, number>();
+    for (const { path } of site.seen) counts.set(path, (counts.get(path) ?? 0) + 1);
+    for (const path of stored) assert.equal(counts.get(path), 1, `${path} fetched again`);
+    // The page in flight was not stored, so it was fetched again; the rest once.
+    assert.equal(counts.get("/b.htm"), 2);
+    assert.equal(counts.get("/sub/c.htm"), 1);
+    assert.equal(query(dir, "PRAGMA integrity_check")[0].integrity_check, "ok");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
