@@ -65,15 +65,21 @@
 
 import type { DatabaseSync } from "node:sqlite";
 import robotsModule from "robots-parser";
-import { type ResponseHead } from "../mod.ts";
-import { extractLinksDom } from "../mod.ts";
+import { extractLinksDom, parseUrlTarget, type ResponseHead } from "../mod.ts";
 import { integerOption, parseCommandLine, secondsOption } from "./lib/args.ts";
-import { networkFailure } from "./lib/conn.ts";
+import { endpoint, networkFailure } from "./lib/conn.ts";
 import { createCrawlDb, DEFAULT_DB, transaction } from "./lib/crawl_db.ts";
 import { parseHtml } from "./lib/dom.ts";
 import { RunError, UsageError } from "./lib/errors.ts";
 import { HttpClient } from "./lib/http_client.ts";
-import { firstLine, isPermissionError, onInterrupt, requirePermission, run } from "./lib/run.ts";
+import {
+  describeError,
+  firstLine,
+  isPermissionError,
+  onInterrupt,
+  requirePermission,
+  run,
+} from "./lib/run.ts";
 import type { BodySink } from "./lib/sinks.ts";
 import { input, stdout, writeErr } from "./lib/stdio.ts";
 
@@ -287,10 +293,9 @@ class Spider {
         if (sink.truncated) this.client.close();
         body = new TextDecoder().decode(sink.bytes());
       } catch (error) {
-        if (isPermissionError(error)) throw error;
         this.client.close();
         status = 0;
-        body = networkFailure(error);
+        body = isPermissionError(error) ? describeError(error)[0] : networkFailure(error);
       }
       transaction(this.db, () => {
         this.db.prepare(
@@ -394,15 +399,19 @@ class Spider {
    */
   async crawl(page: { id: number; url: string; depth: number }, webs: string[]): Promise<boolean> {
     const { id, url } = page;
-    let target: URL;
+    let origin: string;
+    let host: string;
     try {
-      target = new URL(url);
-    } catch {
+      origin = new URL(url).origin;
+      host = endpoint(parseUrlTarget(url));
+    } catch (error) {
       await stdout.print(`${id} ${url} Unable to retrieve or parse page\n`);
-      this.storeFailure(id, -1, { reason: "not a URL" });
+      this.storeFailure(id, -1, { reason: `not a URL to fetch: ${firstLine(error)}` });
       return true;
     }
-    const origin = target.origin;
+    // The page's own host must be allowed (the run stops and names the flag); a redirect to a
+    // host that is not is the result of that page only.
+    await requirePermission({ name: "net", host });
     let delay = this.options.delay;
     if (!this.options.ignoreRobots) {
       const rules = await this.rulesFor(origin);
@@ -443,7 +452,6 @@ class Spider {
       head = result?.head ?? head!;
       if (result !== null) finalUrl = result.url;
     } catch (error) {
-      if (isPermissionError(error)) throw error;
       if (error instanceof Unread) {
         const facts = {
           status: error.head.status,
@@ -462,7 +470,11 @@ class Spider {
         }
         return true;
       }
-      const why = error instanceof RunError ? error.message : networkFailure(error);
+      const why = error instanceof RunError
+        ? error.message
+        : isPermissionError(error)
+        ? `redirected to a host not allowed: ${describeError(error)[0]}`
+        : networkFailure(error);
       await stdout.print("Unable to retrieve or parse page\n");
       writeErr(`spider: cannot retrieve ${url}: ${firstLine(why)}\n`);
       this.storeFailure(id, -1, { reason: firstLine(why) });

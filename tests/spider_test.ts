@@ -25,6 +25,10 @@ interface SiteOptions {
   robots?: string | number;
   /** Paths whose answer waits this many milliseconds. */
   slow?: Record<string, number>;
+  /** Paths answered with a 302 to a URL. */
+  redirects?: Record<string, string>;
+  /** The pages, when not {@linkcode PAGES}. */
+  pages?: Record<string, string>;
 }
 
 /** Size of the non-HTML body: far more than a crawl could read by accident. */
@@ -87,8 +91,13 @@ function startSite(options: SiteOptions = {}) {
       return new Response(body, {
         headers: { "content-type": "application/octet-stream", "content-length": String(BIG) },
       });
-    } else if (PAGES[path] !== undefined) {
-      response = new Response(PAGES[path], {
+    } else if (options.redirects?.[path] !== undefined) {
+      response = new Response(null, {
+        status: 302,
+        headers: { location: options.redirects[path] },
+      });
+    } else if ((options.pages ?? PAGES)[path] !== undefined) {
+      response = new Response((options.pages ?? PAGES)[path], {
         headers: { "content-type": "text/html; charset=utf-8" },
       });
     } else {
@@ -392,6 +401,144 @@ Deno.test("spider: after kill -9 in the middle, the next run never fetches a sto
     // The page in flight was not stored, so it was fetched again; the rest once.
     assert.equal(counts.get("/b.htm"), 2);
     assert.equal(counts.get("/sub/c.htm"), 1);
+    assert.equal(query(dir, "PRAGMA integrity_check")[0].integrity_check, "ok");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: a robots.txt 404 allows all, and its Crawl-delay spaces the requests", async () => {
+  await using site = startSite({ robots: "User-agent: *\nCrawl-delay: 0.3\n" });
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await runScript(
+      "spider",
+      [`${site.origin}/index.html`, "--pages", "3", "--delay", "0"],
+      { flags: flags(site.port), cwd: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(site.seen.map((s) => s.path), [
+      "/robots.txt",
+      "/index.html",
+      "/a.htm",
+      "/b.htm",
+    ]);
+    for (let i = 1; i < site.seen.length; i++) {
+      const gap = site.seen[i].start - site.seen[i - 1].start;
+      assert(gap >= 295, `${site.seen[i].path}: ${gap} ms after the one before`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: --max-bytes cuts a page and flags it; --ignore-robots asks for no robots.txt and is recorded", async () => {
+  await using site = startSite({ robots: "User-agent: *\nDisallow: /\n" });
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await runScript(
+      "spider",
+      [`${site.origin}/index.html`, "--pages", "1", "--max-bytes", "60", "--ignore-robots"],
+      { flags: flags(site.port), cwd: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\n1 http:\/\/127\.0\.0\.1:\d+\/index\.html \(60\) 2\n$/);
+    assert.deepEqual(site.seen.map((s) => s.path), ["/index.html"]);
+    const [page] = query(
+      dir,
+      "SELECT length(html) AS size, truncated, reason FROM Pages JOIN PageFacts ON page_id = id",
+    );
+    assert.deepEqual({ ...page }, { size: 60, truncated: 1, reason: "cut at --max-bytes 60" });
+    assert.equal(query(dir, "SELECT COUNT(*) AS n FROM Meta WHERE key = 'ignore_robots'")[0].n, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: a redirect is followed and its URL recorded; one to a host not allowed fails that page only", async () => {
+  await using site = startSite({
+    redirects: { "/moved.htm": "/a.htm", "/away.htm": "http://127.0.0.1:9/elsewhere.htm" },
+    pages: { "/start.htm": `<a href="away.htm">away</a> <a href="moved.htm">moved</a>`, ...PAGES },
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await runScript(
+      "spider",
+      [`${site.origin}/start.htm`, "--pages", "3", "--delay", "0"],
+      { flags: flags(site.port), cwd: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const o = site.origin;
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `\\n2 ${o}/away\\.htm Unable to retrieve or parse page\\n` +
+          `3 ${o}/moved\\.htm \\(\\d+\\) 2\\n$`,
+      ),
+    );
+    assert.match(result.stderr, /--allow-net=[^\n]*127\.0\.0\.1:9/);
+    const facts = query(
+      dir,
+      "SELECT url, error, final_url, reason FROM Pages JOIN PageFacts ON page_id = id ORDER BY id",
+    );
+    assert.equal(facts[1].error, -1);
+    assert.match(String(facts[1].reason), /^redirected to a host not allowed: .*127\.0\.0\.1:9/);
+    assert.equal(facts[2].final_url, `${o}/a.htm`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A web of `n` pages: page i links to pages 2i and 2i+1 and back to page i-1. */
+function tree(n: number): Record<string, string> {
+  const pages: Record<string, string> = {};
+  for (let i = 1; i <= n; i++) {
+    const links = [2 * i, 2 * i + 1, i - 1].filter((j) => j >= 1 && j <= n);
+    pages[`/p${i}.htm`] = links.map((j) => `<a href="p${j}.htm">page ${j}</a>`).join("\n");
+  }
+  return pages;
+}
+
+Deno.test("spider: killed with kill -9 at random moments, no run fetches a page an earlier run stored", async () => {
+  const n = 40;
+  await using site = startSite({ pages: tree(n) });
+  const dir = await Deno.makeTempDir();
+  try {
+    const stored = () => {
+      try {
+        Deno.statSync(`${dir}/spider.sqlite`);
+      } catch {
+        return new Set<string>();
+      }
+      return new Set(
+        query(dir, "SELECT url FROM Pages WHERE html IS NOT NULL OR error IS NOT NULL")
+          .map((row) => new URL(String(row.url)).pathname),
+      );
+    };
+    let args = [`${site.origin}/p1.htm`, "--pages", String(n), "--delay", "0.02"];
+    for (let round = 0; round < 4; round++) {
+      const before = stored();
+      const from = site.seen.length;
+      if (round < 3) {
+        const child = spawnSpider(site.port, dir, args);
+        // Killed once it has asked for a few more pages.
+        const more = 2 + Math.floor(Math.random() * 5);
+        await until(() => site.seen.length >= from + more, 15_000);
+        child.kill("SIGKILL");
+        await child.output();
+        // A request already on its way reaches the server before the next run starts.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } else {
+        const result = await runScript("spider", args, { flags: flags(site.port), cwd: dir });
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, /No unretrieved HTML pages found\n$/);
+      }
+      const again = site.seen.slice(from).filter((s) => before.has(s.path)).map((s) => s.path);
+      assert.deepEqual(again, [], `run ${round + 1} fetched pages stored before it`);
+      args = ["--pages", String(n), "--delay", "0.02"];
+    }
+    assert.equal(stored().size, n);
+    assert.equal(query(dir, "SELECT COUNT(*) AS n FROM Pages WHERE html IS NOT NULL")[0].n, n);
     assert.equal(query(dir, "PRAGMA integrity_check")[0].integrity_check, "ok");
   } finally {
     await Deno.remove(dir, { recursive: true });
