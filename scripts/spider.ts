@@ -66,8 +66,15 @@
 import type { DatabaseSync } from "node:sqlite";
 import robotsModule from "robots-parser";
 import { extractLinksDom, parseUrlTarget, type ResponseHead } from "../mod.ts";
-import { integerOption, parseCommandLine, secondsOption } from "./lib/args.ts";
-import { endpoint, networkFailure } from "./lib/conn.ts";
+import {
+  integerOption,
+  NET_HELP,
+  NET_OPTIONS,
+  parseCommandLine,
+  secondsOption,
+  timeLimits,
+} from "./lib/args.ts";
+import { type ConnectOptions, endpoint, networkFailure } from "./lib/conn.ts";
 import { createCrawlDb, DEFAULT_DB, transaction } from "./lib/crawl_db.ts";
 import { parseHtml } from "./lib/dom.ts";
 import { RunError, UsageError } from "./lib/errors.ts";
@@ -123,7 +130,7 @@ Options:
                              robots.txt rules are matched on its first word
   --ignore-robots            do not read robots.txt (recorded in the database)
   --max-bytes N              cut a page's body after N bytes (default ${MAX_BYTES})
-  -h, --help                 print this help
+${NET_HELP}  -h, --help                 print this help
 `;
 
 /** Why a fetch ended before its body was read: the answer is recorded as it is. */
@@ -230,9 +237,10 @@ class Spider {
       userAgent: string;
       ignoreRobots: boolean;
       maxBytes: number;
+      connect: ConnectOptions;
     },
   ) {
-    this.client = new HttpClient();
+    this.client = new HttpClient(options.connect);
   }
 
   get token(): string {
@@ -582,6 +590,7 @@ run("spider", async () => {
     "user-agent": { type: "string" },
     "ignore-robots": { type: "boolean" },
     "max-bytes": { type: "string" },
+    ...NET_OPTIONS,
   }, 1);
   const pages = values.pages === undefined
     ? null
@@ -618,6 +627,7 @@ run("spider", async () => {
     userAgent,
     ignoreRobots: values["ignore-robots"] === true,
     maxBytes,
+    connect: timeLimits(values),
   });
   const stopped = onInterrupt(async () => {
     await stdout.print("\nProgram interrupted by user...\n");

@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { ROOT, runScript } from "./_helpers.ts";
+import { BOOK_DDL } from "./_spider_db.ts";
 
 /** One request the test web received. */
 interface Seen {
@@ -540,6 +541,101 @@ Deno.test("spider: killed with kill -9 at random moments, no run fetches a page 
     assert.equal(stored().size, n);
     assert.equal(query(dir, "SELECT COUNT(*) AS n FROM Pages WHERE html IS NOT NULL")[0].n, n);
     assert.equal(query(dir, "PRAGMA integrity_check")[0].integrity_check, "ok");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: a page that stalls past --timeout fails alone, and the crawl goes on", async () => {
+  await using site = startSite({ slow: { "/a.htm": 1500 } });
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await runScript(
+      "spider",
+      [`${site.origin}/index.html`, "--pages", "3", "--delay", "0", "--timeout", "0.3"],
+      { flags: flags(site.port), cwd: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /\n2 http:\/\/127\.0\.0\.1:\d+\/a\.htm Unable to retrieve or parse page\n/,
+    );
+    assert.match(result.stdout, /\n3 http:\/\/127\.0\.0\.1:\d+\/b\.htm \(\d+\) 1\n$/);
+    const [a] = query(
+      dir,
+      "SELECT error, reason FROM Pages JOIN PageFacts ON page_id = id WHERE id = 2",
+    );
+    assert.equal(a.error, -1);
+    assert.match(String(a.reason), /0\.3 seconds/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: a crawl the book's spider.py began goes on, its tables gaining ours", async () => {
+  await using site = startSite();
+  const dir = await Deno.makeTempDir();
+  try {
+    const db = new DatabaseSync(`${dir}/spider.sqlite`);
+    db.exec(BOOK_DDL);
+    db.prepare("INSERT INTO Webs (url) VALUES (?)").run(site.origin);
+    db.prepare("INSERT INTO Pages (url, html, new_rank) VALUES (?, NULL, 1.0)")
+      .run(`${site.origin}/index.html`);
+    db.close();
+    const result = await runScript("spider", ["--pages", "2", "--delay", "0"], {
+      flags: flags(site.port),
+      cwd: dir,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const o = site.origin;
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^Restarting existing crawl\\.  Remove spider\\.sqlite to start a fresh crawl\\.\\n` +
+          `\\["${o}"\\]\\n1 ${o}/index\\.html \\(\\d+\\) 5\\n2 ${o}/a\\.htm \\(\\d+\\) 2\\n$`,
+      ),
+    );
+    assert.equal(query(dir, "SELECT value FROM Meta WHERE key = 'schema_version'")[0].value, "2");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: Ctrl-C at the question stops with the book's line and status 130", async () => {
+  await using site = startSite();
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command("deno", {
+      args: [
+        "run",
+        "--no-prompt",
+        ...flags(site.port),
+        `${ROOT}/scripts/spider.ts`,
+        `${site.origin}/index.html`,
+      ],
+      cwd: dir,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const reader = child.stdout.getReader();
+    let shown = "";
+    while (!shown.endsWith("How many pages:")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      shown += new TextDecoder().decode(value);
+    }
+    child.kill("SIGINT");
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      shown += new TextDecoder().decode(chunk.value);
+    }
+    const status = await child.status;
+    await child.stdin.close().catch(() => {});
+    await child.stderr.cancel();
+    assert.equal(status.code, 130);
+    assert.match(shown, /How many pages:\nProgram interrupted by user\.\.\.\n$/);
+    assert.equal(query(dir, "SELECT COUNT(*) AS n FROM Pages")[0].n, 1);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
