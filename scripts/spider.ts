@@ -28,7 +28,8 @@
  *   as the WHATWG URL parser writes them (scheme and host in lower case,
  *   default port dropped), without their fragment.
  * - Pages are taken breadth-first (fewest links from a start page first, then
- *   in the order they were found), where the book takes one at random.
+ *   in the order they were found), where the book takes one at random
+ *   (`--order random`).
  * - Polite: it sends `User-Agent: netprog/0.2 (spider)` (`--user-agent`),
  *   obeys each host's robots.txt (matched on the User-Agent's first word;
  *   a 4xx robots.txt allows everything; a 5xx one or an unreachable host
@@ -52,6 +53,10 @@
  *   time: a new run releases the leases of the one before.
  * - Every page not fetched has its reason in `PageFacts.reason`; HTTP status,
  *   Content-Type, depth and final URL are there too (see crawl_db.ts).
+ *   `--why URL` says in one line what the crawl did with a URL, and why.
+ * - `--order random` takes pages in the book's order (at random);
+ *   `--max-depth N` leaves pages more than N links from a start page for a
+ *   later run, their reason said.
  *
  * Permissions:
  * - `--allow-net=www.dr-chuck.com:80`: the book's web (its robots.txt
@@ -75,7 +80,7 @@ import {
   timeLimits,
 } from "./lib/args.ts";
 import { type ConnectOptions, endpoint, networkFailure } from "./lib/conn.ts";
-import { createCrawlDb, DEFAULT_DB, transaction } from "./lib/crawl_db.ts";
+import { createCrawlDb, DEFAULT_DB, openCrawlDb, transaction } from "./lib/crawl_db.ts";
 import { parseHtml } from "./lib/dom.ts";
 import { RunError, UsageError } from "./lib/errors.ts";
 import { HttpClient } from "./lib/http_client.ts";
@@ -129,6 +134,11 @@ Options:
   --user-agent UA            the User-Agent sent (default "${USER_AGENT}");
                              robots.txt rules are matched on its first word
   --ignore-robots            do not read robots.txt (recorded in the database)
+  --order ORDER              breadth (the default: fewest links from a start
+                             page first) or random (the book's order)
+  --max-depth N              fetch no page more than N links from a start page
+  --why URL                  say what the crawl did with URL, and why; fetch
+                             nothing
   --max-bytes N              cut a page's body after N bytes (default ${MAX_BYTES})
 ${NET_HELP}  -h, --help                 print this help
 `;
@@ -238,6 +248,8 @@ class Spider {
       ignoreRobots: boolean;
       maxBytes: number;
       connect: ConnectOptions;
+      random: boolean;
+      maxDepth: number;
     },
   ) {
     this.client = new HttpClient(options.connect);
@@ -358,10 +370,10 @@ class Spider {
       const now = Date.now();
       const row = this.db.prepare(
         `SELECT id, url, COALESCE(depth, 0) AS depth FROM Pages LEFT JOIN PageFacts ON page_id = id
-         WHERE html IS NULL AND error IS NULL
+         WHERE html IS NULL AND error IS NULL AND COALESCE(depth, 0) <= ?
            AND (retry_at IS NULL OR retry_at <= ?) AND (leased_until IS NULL OR leased_until <= ?)
-         ORDER BY COALESCE(depth, 0), id LIMIT 1`,
-      ).get(now, now);
+         ORDER BY ${this.options.random ? "RANDOM()" : "COALESCE(depth, 0), id"} LIMIT 1`,
+      ).get(this.options.maxDepth, now, now);
       if (row === undefined) return null;
       const id = Number(row.id);
       this.db.prepare(
@@ -546,6 +558,52 @@ class Spider {
   }
 }
 
+/** `--why URL`: what the crawl database says of a URL, in one line. */
+async function why(text: string, path: string): Promise<void> {
+  await requirePermission({ name: "read", path });
+  const url = startUrl(text);
+  const db = openCrawlDb(path, true);
+  try {
+    const row = db.prepare(
+      `SELECT id, html IS NOT NULL AS stored, error, depth, status, content_type, final_url, bytes,
+         truncated, reason, retry_at, leased_until
+       FROM Pages LEFT JOIN PageFacts ON page_id = id WHERE url = ?`,
+    ).get(url);
+    let line: string;
+    if (row === undefined) {
+      const webs = db.prepare("SELECT url FROM Webs").all().map((web) => String(web.url));
+      line = webs.some((web) => url.startsWith(web))
+        ? "not in the crawl: no page retrieved so far links to it"
+        : `not in the crawl: outside the webs ${JSON.stringify(webs)}`;
+    } else {
+      const depth = row.depth === null ? "" : `, depth ${row.depth}`;
+      const answer = row.status === null
+        ? ""
+        : `: ${row.status} ${row.content_type ?? ""}`.trimEnd();
+      const moved = row.final_url !== null && row.final_url !== url
+        ? ` (answered by ${row.final_url})`
+        : "";
+      const reason = row.reason === null ? "" : `: ${row.reason}`;
+      if (row.stored) {
+        line = `page ${row.id}, fetched${answer}${moved}, ${row.bytes ?? "?"} bytes${depth}` +
+          (row.truncated ? `, cut${reason}` : "");
+      } else if (row.error !== null) {
+        line = `page ${row.id}, ${Number(row.error) === -2 ? "not fetched" : "failed"} ` +
+          `(error ${row.error})${answer}${moved}${depth}${reason}`;
+      } else if (row.retry_at !== null && Number(row.retry_at) > Date.now()) {
+        line = `page ${row.id}, waiting until ${
+          new Date(Number(row.retry_at)).toISOString()
+        }${depth}${reason}`;
+      } else {
+        line = `page ${row.id}, not fetched yet${depth}${reason}`;
+      }
+    }
+    await stdout.print(`${url} ${line}\n`);
+  } finally {
+    db.close();
+  }
+}
+
 /** The answer to `How many pages:`: a number, or null for an empty answer. */
 async function askPages(): Promise<number | null> {
   let answer: string;
@@ -590,8 +648,34 @@ run("spider", async () => {
     "user-agent": { type: "string" },
     "ignore-robots": { type: "boolean" },
     "max-bytes": { type: "string" },
+    order: { type: "string" },
+    "max-depth": { type: "string" },
+    why: { type: "string" },
     ...NET_OPTIONS,
   }, 1);
+  if (values.why !== undefined) {
+    if (positionals.length > 0) {
+      throw new UsageError(
+        "cannot parse the command line",
+        "--why takes no other URL (see --help)",
+      );
+    }
+    await why(values.why, values.db ?? DEFAULT_DB);
+    return;
+  }
+  if (values.order !== undefined && values.order !== "breadth" && values.order !== "random") {
+    throw new UsageError(
+      `cannot use --order ${JSON.stringify(values.order)}`,
+      "expected breadth or random",
+    );
+  }
+  const maxDepth = integerOption(
+    "max-depth",
+    values["max-depth"],
+    Number.MAX_SAFE_INTEGER,
+    0,
+    Number.MAX_SAFE_INTEGER,
+  );
   const pages = values.pages === undefined
     ? null
     : integerOption("pages", values.pages, 0, 1, Number.MAX_SAFE_INTEGER);
@@ -628,6 +712,8 @@ run("spider", async () => {
     ignoreRobots: values["ignore-robots"] === true,
     maxBytes,
     connect: timeLimits(values),
+    random: values.order === "random",
+    maxDepth,
   });
   const stopped = onInterrupt(async () => {
     await stdout.print("\nProgram interrupted by user...\n");
@@ -692,6 +778,17 @@ run("spider", async () => {
       const page = spider.take();
       if (page === null) {
         await stdout.print("No unretrieved HTML pages found\n");
+        const deeper = transaction(db, () =>
+          db.prepare(
+            `UPDATE PageFacts SET reason = ? WHERE depth > ? AND page_id IN
+               (SELECT id FROM Pages WHERE html IS NULL AND error IS NULL)`,
+          ).run(`deeper than --max-depth ${spider.options.maxDepth}`, spider.options.maxDepth)
+            .changes);
+        if (deeper > 0) {
+          writeErr(
+            `spider: ${deeper} page(s) lie deeper than --max-depth ${spider.options.maxDepth}\n`,
+          );
+        }
         const waiting = db.prepare(
           `SELECT COUNT(*) AS n, MIN(retry_at) AS at FROM Pages JOIN PageFacts ON page_id = id
            WHERE html IS NULL AND error IS NULL AND retry_at > ?`,

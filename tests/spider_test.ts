@@ -640,3 +640,59 @@ Deno.test("spider: Ctrl-C at the question stops with the book's line and status 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("spider: --max-depth leaves deeper pages with their reason, --why explains, --order random fetches all", async () => {
+  await using site = startSite({ robots: "User-agent: *\nDisallow: /missing.htm\n" });
+  const dir = await Deno.makeTempDir();
+  try {
+    const o = site.origin;
+    const result = await runScript(
+      "spider",
+      [`${o}/index.html`, "--pages", "10", "--delay", "0", "--max-depth", "1"],
+      { flags: flags(site.port), cwd: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert(!site.seen.some((s) => s.path === "/sub/c.htm"));
+    assert.match(result.stdout, /\nNo unretrieved HTML pages found\n$/);
+    assert.match(result.stderr, /1 page\(s\) lie deeper than --max-depth 1/);
+    const why = async (url: string) => {
+      const out = await runScript("spider", ["--why", url], { flags: flags(site.port), cwd: dir });
+      assert.equal(out.code, 0, out.stderr);
+      return out.stdout;
+    };
+    assert.match(
+      await why(`${o}/a.htm`),
+      /^http:\S+\/a\.htm page 2, fetched: 200 text\/html, \d+ bytes, depth 1\n$/,
+    );
+    assert.match(
+      await why(`${o}/sub/c.htm`),
+      /page 6, not fetched yet, depth 2: deeper than --max-depth 1\n$/,
+    );
+    assert.match(
+      await why(`${o}/missing.htm`),
+      /page 5, not fetched \(error -2\), depth 1: disallowed by \S+robots\.txt \(line 2\)\n$/,
+    );
+    assert.match(
+      await why(`${o}/big.bin`),
+      /page 4, failed \(error 0\): 200 application\/octet-stream, depth 1: not HTML: application\/octet-stream\n$/,
+    );
+    assert.match(
+      await why(`${o}/nowhere.htm`),
+      /not in the crawl: no page retrieved so far links to it\n$/,
+    );
+    assert.match(await why("http://example.com/"), /not in the crawl: outside the webs \[/);
+
+    // The rest, in the book's order.
+    const rest = await runScript("spider", ["--pages", "10", "--delay", "0", "--order", "random"], {
+      flags: flags(site.port),
+      cwd: dir,
+    });
+    assert.equal(rest.code, 0, rest.stderr);
+    assert.match(
+      rest.stdout,
+      /\n6 http:\S+\/sub\/c\.htm \(\d+\) 0\nNo unretrieved HTML pages found\n$/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
