@@ -46,6 +46,9 @@
  * - Links are found by the browser-exact DOM (as urllinks finds them),
  *   resolved against the page's URL and its `<base href>`; redirects are
  *   followed (at most 5) and the URL that answered is recorded.
+ * - A 429 or 503 answer with `Retry-After` (seconds or a date) rests its
+ *   host until then (kept in the database): its pages wait, the run waits
+ *   when that is a minute or less, and ends otherwise (a later run goes on).
  * - Survives any stop: taking a page (a lease) and storing its result (its
  *   HTML, its links, the pages they add) are each one transaction, so after
  *   Ctrl-C or `kill -9` the next run goes on, and a page whose result was
@@ -113,6 +116,10 @@ const MAX_REDIRECTS = 5;
 const ROBOTS_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a page waits when its host's robots.txt could not be read. */
 const ROBOTS_RETRY_MS = 10 * 60 * 1000;
+/** The longest Retry-After obeyed. */
+const RETRY_AFTER_CAP_MS = 24 * 60 * 60 * 1000;
+/** The longest wait for a host within a run; a longer one ends the run. */
+const MAX_WAIT_MS = 60 * 1000;
 /** How long a lease on a page lasts. */
 const LEASE_MS = 5 * 60 * 1000;
 
@@ -199,6 +206,19 @@ function decoderFor(head: ResponseHead): TextDecoder {
     if (match) return new TextDecoder(match[1]);
   } catch { /* an unknown charset: UTF-8 */ }
   return new TextDecoder();
+}
+
+/**
+ * When a 429 or 503 answer asks to come back (its `Retry-After`, in seconds
+ * or as a date, capped at a day), in ms since 1970; null for another answer.
+ */
+function retryAfter(head: ResponseHead): number | null {
+  if (head.status !== 429 && head.status !== 503) return null;
+  const value = head.headers.get("retry-after")?.trim();
+  if (value === undefined || value === "") return null;
+  const at = /^[0-9]+$/.test(value) ? Date.now() + Number(value) * 1000 : Date.parse(value);
+  if (Number.isNaN(at)) return null;
+  return Math.min(Math.max(at, Date.now()), Date.now() + RETRY_AFTER_CAP_MS);
 }
 
 /** A link's URL as stored: absolute, no fragment; null for what the crawl never follows. */
@@ -372,8 +392,10 @@ class Spider {
         `SELECT id, url, COALESCE(depth, 0) AS depth FROM Pages LEFT JOIN PageFacts ON page_id = id
          WHERE html IS NULL AND error IS NULL AND COALESCE(depth, 0) <= ?
            AND (retry_at IS NULL OR retry_at <= ?) AND (leased_until IS NULL OR leased_until <= ?)
+           AND NOT EXISTS (SELECT 1 FROM Hosts WHERE blocked_until > ?
+             AND substr(url, 1, length(origin) + 1) = origin || '/')
          ORDER BY ${this.options.random ? "RANDOM()" : "COALESCE(depth, 0), id"} LIMIT 1`,
-      ).get(this.options.maxDepth, now, now);
+      ).get(this.options.maxDepth, now, now, now);
       if (row === undefined) return null;
       const id = Number(row.id);
       this.db.prepare(
@@ -382,6 +404,23 @@ class Spider {
       ).run(id, Number(row.depth), now + LEASE_MS);
       return { id, url: String(row.url), depth: Number(row.depth) };
     });
+  }
+
+  /**
+   * With nothing to take but pages whose host asked to wait for a minute or
+   * less: waits for the first of them, then says so (true).
+   */
+  async waitForHost(): Promise<boolean> {
+    const now = Date.now();
+    const row = this.db.prepare(
+      `SELECT MIN(blocked_until) AS at FROM Hosts WHERE blocked_until > ? AND EXISTS
+         (SELECT 1 FROM Pages WHERE html IS NULL AND error IS NULL
+            AND substr(url, 1, length(origin) + 1) = origin || '/')`,
+    ).get(now);
+    const at = row?.at === null || row?.at === undefined ? NaN : Number(row.at);
+    if (!(at - now <= MAX_WAIT_MS)) return false;
+    await new Promise((resolve) => setTimeout(resolve, at - now));
+    return true;
   }
 
   /** Stores facts of a page that ends without HTML (one transaction). */
@@ -478,7 +517,25 @@ class Spider {
           type: mediaType(error.head),
           finalUrl,
         };
-        if (error.kind === "status") {
+        const until = retryAfter(error.head);
+        if (until !== null) {
+          // The host asks us to wait: the page stays to fetch, and the host rests until then.
+          await stdout.print(`Error on page:  ${error.head.status}\n`);
+          const reason = `HTTP ${error.head.status} with Retry-After: ${
+            error.head.headers.get("retry-after")
+          }`;
+          writeErr(
+            `spider: ${origin} asks to wait until ${new Date(until).toISOString()} (${reason})\n`,
+          );
+          transaction(this.db, () => {
+            this.db.prepare(
+              `INSERT INTO Hosts (origin, blocked_until, reason) VALUES (?, ?, ?)
+               ON CONFLICT (origin) DO UPDATE SET blocked_until = excluded.blocked_until,
+                 reason = excluded.reason`,
+            ).run(origin, until, reason);
+          });
+          this.storeFailure(id, null, { ...facts, reason, retryAt: until });
+        } else if (error.kind === "status") {
           await stdout.print(`Error on page:  ${error.head.status}\n`);
           this.storeFailure(id, error.head.status, {
             ...facts,
@@ -776,6 +833,7 @@ run("spider", async () => {
         }
       }
       const page = spider.take();
+      if (page === null && await spider.waitForHost()) continue;
       if (page === null) {
         await stdout.print("No unretrieved HTML pages found\n");
         const deeper = transaction(db, () =>

@@ -30,6 +30,8 @@ interface SiteOptions {
   redirects?: Record<string, string>;
   /** The pages, when not {@linkcode PAGES}. */
   pages?: Record<string, string>;
+  /** Paths answered the first time with a status and its Retry-After. */
+  busy?: Record<string, [number, string]>;
 }
 
 /** Size of the non-HTML body: far more than a crawl could read by accident. */
@@ -92,6 +94,11 @@ function startSite(options: SiteOptions = {}) {
       return new Response(body, {
         headers: { "content-type": "application/octet-stream", "content-length": String(BIG) },
       });
+    } else if (
+      options.busy?.[path] !== undefined && seen.filter((s) => s.path === path).length === 1
+    ) {
+      const [status, after] = options.busy[path];
+      response = new Response("busy", { status, headers: { "retry-after": after } });
     } else if (options.redirects?.[path] !== undefined) {
       response = new Response(null, {
         status: 302,
@@ -692,6 +699,37 @@ Deno.test("spider: --max-depth leaves deeper pages with their reason, --why expl
       rest.stdout,
       /\n6 http:\S+\/sub\/c\.htm \(\d+\) 0\nNo unretrieved HTML pages found\n$/,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: a 503 with Retry-After rests its host until then, and the page is fetched after", async () => {
+  await using site = startSite({ busy: { "/a.htm": [503, "1"] } });
+  const dir = await Deno.makeTempDir();
+  try {
+    const o = site.origin;
+    const result = await runScript(
+      "spider",
+      [`${o}/index.html`, "--pages", "10", "--delay", "0"],
+      { flags: flags(site.port), cwd: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(`\\n2 ${o}/a\\.htm Error on page:  503\\n2 ${o}/a\\.htm \\(\\d+\\) 2\\n`),
+    );
+    assert.match(result.stdout, /No unretrieved HTML pages found\n$/);
+    assert.match(result.stderr, /asks to wait until .* \(HTTP 503 with Retry-After: 1\)/);
+    const busy = site.seen.findIndex((s) => s.path === "/a.htm");
+    const next = site.seen[busy + 1];
+    assert.equal(next.path, "/a.htm");
+    assert(next.start - site.seen[busy].start >= 950, `${next.start - site.seen[busy].start} ms`);
+    assert.equal(
+      query(dir, "SELECT COUNT(*) AS n FROM Pages WHERE html IS NULL AND error IS NULL")[0].n,
+      0,
+    );
+    assert.equal(query(dir, "SELECT reason FROM Hosts")[0].reason, "HTTP 503 with Retry-After: 1");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -33,6 +33,9 @@
  * - `Robots(origin TEXT PRIMARY KEY, status INTEGER, body TEXT,
  *   fetched_at REAL)`: each host's robots.txt as fetched (status 0: it could
  *   not be reached), kept for a day.
+ * - `Hosts(origin TEXT PRIMARY KEY, blocked_until REAL, reason TEXT)`: a host
+ *   that asked the crawl to wait (429 or 503 with `Retry-After`), and until
+ *   when.
  *
  * Version 1 had only `Meta`; opening such a file adds the rest.
  *
@@ -83,6 +86,8 @@ CREATE TABLE IF NOT EXISTS PageFacts
    leased_until REAL, fetched_at REAL);
 CREATE TABLE IF NOT EXISTS Robots
   (origin TEXT PRIMARY KEY, status INTEGER, body TEXT, fetched_at REAL);
+CREATE TABLE IF NOT EXISTS Hosts
+  (origin TEXT PRIMARY KEY, blocked_until REAL, reason TEXT);
 INSERT INTO Meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}')
   ON CONFLICT (key) DO UPDATE SET value = excluded.value
   WHERE CAST(value AS INTEGER) < ${SCHEMA_VERSION};
