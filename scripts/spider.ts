@@ -49,6 +49,9 @@
  * - A 429 or 503 answer with `Retry-After` (seconds or a date) rests its
  *   host until then (kept in the database): its pages wait, the run waits
  *   when that is a minute or less, and ends otherwise (a later run goes on).
+ * - A failure that may pass (the network, or a 500, 502, 503, 504) is
+ *   tried again, at most 3 times, after 1 s, 2 s, 4 s (each with jitter);
+ *   each try prints its line, and the reason is kept.
  * - Survives any stop: taking a page (a lease) and storing its result (its
  *   HTML, its links, the pages they add) are each one transaction, so after
  *   Ctrl-C or `kill -9` the next run goes on, and a page whose result was
@@ -120,6 +123,12 @@ const ROBOTS_RETRY_MS = 10 * 60 * 1000;
 const RETRY_AFTER_CAP_MS = 24 * 60 * 60 * 1000;
 /** The longest wait for a host within a run; a longer one ends the run. */
 const MAX_WAIT_MS = 60 * 1000;
+/** How many times a failure that may pass is tried again. */
+const RETRIES = 3;
+/** The first wait before trying again; each next one doubles (with jitter: half to all of it). */
+const BACKOFF_MS = 1000;
+/** The statuses that may pass. */
+const TRANSIENT = new Set([500, 502, 503, 504]);
 /** How long a lease on a page lasts. */
 const LEASE_MS = 5 * 60 * 1000;
 
@@ -407,19 +416,49 @@ class Spider {
   }
 
   /**
-   * With nothing to take but pages whose host asked to wait for a minute or
-   * less: waits for the first of them, then says so (true).
+   * With nothing to take but pages that wait (their host asked to, or they
+   * failed in a way that may pass) for a minute or less: waits for the first
+   * of them, then says so (true).
    */
-  async waitForHost(): Promise<boolean> {
+  async waitForRetry(): Promise<boolean> {
     const now = Date.now();
-    const row = this.db.prepare(
+    const host = this.db.prepare(
       `SELECT MIN(blocked_until) AS at FROM Hosts WHERE blocked_until > ? AND EXISTS
          (SELECT 1 FROM Pages WHERE html IS NULL AND error IS NULL
             AND substr(url, 1, length(origin) + 1) = origin || '/')`,
     ).get(now);
-    const at = row?.at === null || row?.at === undefined ? NaN : Number(row.at);
+    const page = this.db.prepare(
+      `SELECT MIN(retry_at) AS at FROM Pages JOIN PageFacts ON page_id = id
+       WHERE html IS NULL AND error IS NULL AND retry_at > ? AND COALESCE(depth, 0) <= ?`,
+    ).get(now, this.options.maxDepth);
+    const times = [host?.at, page?.at].filter((at) => at !== null && at !== undefined);
+    const at = times.length === 0 ? NaN : Math.min(...times.map(Number));
     if (!(at - now <= MAX_WAIT_MS)) return false;
     await new Promise((resolve) => setTimeout(resolve, at - now));
+    return true;
+  }
+
+  /**
+   * After a failure that may pass: when the page has failed so at most
+   * {@linkcode RETRIES} times, it waits (exponential back-off with jitter) and
+   * true is returned; otherwise its count of failures is stored and false
+   * returned, for the caller to store the failure.
+   */
+  retryLater(id: number, facts: { status?: number; type?: string; reason: string }): boolean {
+    const row = this.db.prepare("SELECT attempts FROM PageFacts WHERE page_id = ?").get(id);
+    const failures = Number(row?.attempts ?? 0) + 1;
+    if (failures > RETRIES) {
+      this.storeFailure(id, null, { ...facts, attempts: failures });
+      return false;
+    }
+    const wait = Math.round(BACKOFF_MS * 2 ** (failures - 1) * (0.5 + Math.random() / 2));
+    this.storeFailure(id, null, {
+      ...facts,
+      reason:
+        `${facts.reason} (failure ${failures}; tried again after ${wait} ms, at most ${RETRIES} times)`,
+      retryAt: Date.now() + wait,
+      attempts: failures,
+    });
     return true;
   }
 
@@ -433,13 +472,15 @@ class Spider {
       finalUrl?: string;
       reason?: string;
       retryAt?: number;
+      attempts?: number;
     },
   ): void {
     transaction(this.db, () => {
       if (error !== null) this.db.prepare("UPDATE Pages SET error = ? WHERE id = ?").run(error, id);
       this.db.prepare(
         `UPDATE PageFacts SET status = ?, content_type = ?, final_url = ?, reason = ?,
-           retry_at = ?, leased_until = NULL, fetched_at = ? WHERE page_id = ?`,
+           retry_at = ?, leased_until = NULL, fetched_at = ?, attempts = COALESCE(?, attempts)
+         WHERE page_id = ?`,
       ).run(
         facts.status ?? null,
         facts.type ?? null,
@@ -447,6 +488,7 @@ class Spider {
         facts.reason ?? null,
         facts.retryAt ?? null,
         Date.now(),
+        facts.attempts ?? null,
         id,
       );
     });
@@ -537,10 +579,10 @@ class Spider {
           this.storeFailure(id, null, { ...facts, reason, retryAt: until });
         } else if (error.kind === "status") {
           await stdout.print(`Error on page:  ${error.head.status}\n`);
-          this.storeFailure(id, error.head.status, {
-            ...facts,
-            reason: `HTTP ${error.head.status} ${error.head.reason}`.trim(),
-          });
+          const reason = `HTTP ${error.head.status} ${error.head.reason}`.trim();
+          if (!TRANSIENT.has(error.head.status) || !this.retryLater(id, { ...facts, reason })) {
+            this.storeFailure(id, error.head.status, { ...facts, reason });
+          }
         } else {
           await stdout.print("Ignore non text/html page\n");
           this.storeFailure(id, 0, { ...facts, reason: `not HTML: ${facts.type}` });
@@ -554,7 +596,12 @@ class Spider {
         : networkFailure(error);
       await stdout.print("Unable to retrieve or parse page\n");
       writeErr(`spider: cannot retrieve ${url}: ${firstLine(why)}\n`);
-      this.storeFailure(id, -1, { reason: firstLine(why) });
+      // A failure of the network may pass; a redirect that cannot be followed will not.
+      const lasting = isPermissionError(error) ||
+        (error instanceof RunError && error.what.startsWith("cannot follow the redirect"));
+      if (lasting || !this.retryLater(id, { reason: firstLine(why) })) {
+        this.storeFailure(id, -1, { reason: firstLine(why) });
+      }
       return true;
     }
     const bytes = sink.bytes();
@@ -833,7 +880,7 @@ run("spider", async () => {
         }
       }
       const page = spider.take();
-      if (page === null && await spider.waitForHost()) continue;
+      if (page === null && await spider.waitForRetry()) continue;
       if (page === null) {
         await stdout.print("No unretrieved HTML pages found\n");
         const deeper = transaction(db, () =>

@@ -23,13 +23,15 @@
  *   ({@linkcode SCHEMA_VERSION}) and the crawl's settings worth keeping
  *   (such as `ignore_robots` when a crawl was told to).
  * - `PageFacts(page_id INTEGER PRIMARY KEY, depth, status, content_type,
- *   final_url, bytes, truncated, reason, retry_at, leased_until, fetched_at)`:
+ *   final_url, bytes, truncated, reason, retry_at, leased_until, fetched_at,
+ *   attempts)`:
  *   what the spider learnt of a page beside the book's columns: its depth
  *   from a start page, the HTTP status and Content-Type of its answer, the
  *   URL that answered after redirects, the body's size (and whether it was
  *   cut at the size limit), why it was not fetched or failed, when a page
  *   that waits for its host may be tried again, and the lease of a page
- *   being fetched (times in milliseconds since 1970).
+ *   being fetched (times in milliseconds since 1970), and how many times
+ *   fetching it failed in a way that may pass.
  * - `Robots(origin TEXT PRIMARY KEY, status INTEGER, body TEXT,
  *   fetched_at REAL)`: each host's robots.txt as fetched (status 0: it could
  *   not be reached), kept for a day.
@@ -37,7 +39,8 @@
  *   that asked the crawl to wait (429 or 503 with `Retry-After`), and until
  *   when.
  *
- * Version 1 had only `Meta`; opening such a file adds the rest.
+ * Version 1 had only `Meta`; version 2 had no `PageFacts.attempts`. Opening
+ * an older file for writing adds what it lacks.
  *
  * Permissions: Deno checks read (and, to write, write) access to the
  * database file itself only; SQLite makes its `-wal` and `-shm` files beside
@@ -69,7 +72,7 @@ export const DEFAULT_DB = "spider.sqlite";
  * db.close();
  * ```
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The book's tables, then netprog's; every statement may run again. */
 const SCHEMA = `
@@ -83,7 +86,7 @@ CREATE TABLE IF NOT EXISTS Meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS PageFacts
   (page_id INTEGER PRIMARY KEY, depth INTEGER, status INTEGER, content_type TEXT,
    final_url TEXT, bytes INTEGER, truncated INTEGER, reason TEXT, retry_at REAL,
-   leased_until REAL, fetched_at REAL);
+   leased_until REAL, fetched_at REAL, attempts INTEGER);
 CREATE TABLE IF NOT EXISTS Robots
   (origin TEXT PRIMARY KEY, status INTEGER, body TEXT, fetched_at REAL);
 CREATE TABLE IF NOT EXISTS Hosts
@@ -156,12 +159,19 @@ export function createCrawlDb(path: string): DatabaseSync {
   const db = openFile(path, false);
   try {
     db.exec("PRAGMA journal_mode = WAL");
-    transaction(db, () => db.exec(SCHEMA));
+    transaction(db, () => upgrade(db));
   } catch (error) {
     db.close();
     throw cannotOpen(path, error);
   }
   return db;
+}
+
+/** Creates what is missing: the tables, and the columns that later versions added. */
+function upgrade(db: DatabaseSync): void {
+  db.exec(SCHEMA);
+  const columns = db.prepare("PRAGMA table_info(PageFacts)").all().map((row) => String(row.name));
+  if (!columns.includes("attempts")) db.exec("ALTER TABLE PageFacts ADD COLUMN attempts INTEGER");
 }
 
 /**
@@ -214,7 +224,7 @@ export function openCrawlDb(path: string, readOnly = false): DatabaseSync {
     }
     if (!readOnly) {
       db.exec("PRAGMA journal_mode = WAL");
-      transaction(db, () => db.exec(SCHEMA));
+      transaction(db, () => upgrade(db));
     }
   } catch (error) {
     db.close();
