@@ -62,7 +62,9 @@
  *   `--why URL` says in one line what the crawl did with a URL, and why.
  * - `--order random` takes pages in the book's order (at random);
  *   `--max-depth N` leaves pages more than N links from a start page for a
- *   later run, their reason said.
+ *   later run, their reason said; `--max-per-host N` fetches at most N
+ *   pages of a host (the rest are not fetched, error -2, reason said), so
+ *   that a trap such as a calendar linking to the next month forever ends.
  *
  * Permissions:
  * - `--allow-net=www.dr-chuck.com:80`: the book's web (its robots.txt
@@ -153,6 +155,8 @@ Options:
   --order ORDER              breadth (the default: fewest links from a start
                              page first) or random (the book's order)
   --max-depth N              fetch no page more than N links from a start page
+  --max-per-host N           fetch at most N pages of a host (a trap, such as a
+                             calendar that links to the next month, ends)
   --why URL                  say what the crawl did with URL, and why; fetch
                              nothing
   --max-bytes N              cut a page's body after N bytes (default ${MAX_BYTES})
@@ -269,6 +273,8 @@ class Spider {
   readonly client: HttpClient;
   readonly rules = new Map<string, HostRules>();
   readonly lastRequest = new Map<string, number>();
+  /** Pages requested so far on each origin (from the database, then counted). */
+  readonly requested = new Map<string, number>();
   constructor(
     readonly db: DatabaseSync,
     readonly options: {
@@ -279,6 +285,7 @@ class Spider {
       connect: ConnectOptions;
       random: boolean;
       maxDepth: number;
+      maxPerHost: number;
     },
   ) {
     this.client = new HttpClient(options.connect);
@@ -513,6 +520,19 @@ class Spider {
     // The page's own host must be allowed (the run stops and names the flag); a redirect to a
     // host that is not is the result of that page only.
     await requirePermission({ name: "net", host });
+    const requested = this.requested.get(origin) ?? Number(
+      this.db.prepare(
+        `SELECT COUNT(*) AS n FROM Pages WHERE substr(url, 1, ?) = ?
+           AND (html IS NOT NULL OR (error IS NOT NULL AND error != -2))`,
+      ).get(origin.length + 1, `${origin}/`)!.n,
+    );
+    this.requested.set(origin, requested);
+    if (requested >= this.options.maxPerHost) {
+      const why = `over --max-per-host ${this.options.maxPerHost}: ${requested} pages of ${origin}`;
+      writeErr(`spider: not fetching ${url}: ${why}\n`);
+      this.storeFailure(id, -2, { reason: why });
+      return false;
+    }
     let delay = this.options.delay;
     if (!this.options.ignoreRobots) {
       const rules = await this.rulesFor(origin);
@@ -529,6 +549,7 @@ class Spider {
       delay = Math.max(delay, rules.crawlDelay);
     }
     await stdout.print(`${id} ${url} `);
+    this.requested.set(origin, requested + 1);
     const sink = new LimitedSink(this.options.maxBytes);
     let head: ResponseHead;
     let finalUrl = url;
@@ -755,6 +776,7 @@ run("spider", async () => {
     order: { type: "string" },
     "max-depth": { type: "string" },
     why: { type: "string" },
+    "max-per-host": { type: "string" },
     ...NET_OPTIONS,
   }, 1);
   if (values.why !== undefined) {
@@ -818,6 +840,13 @@ run("spider", async () => {
     connect: timeLimits(values),
     random: values.order === "random",
     maxDepth,
+    maxPerHost: integerOption(
+      "max-per-host",
+      values["max-per-host"],
+      Number.MAX_SAFE_INTEGER,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
   });
   const stopped = onInterrupt(async () => {
     await stdout.print("\nProgram interrupted by user...\n");

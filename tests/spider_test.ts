@@ -109,6 +109,12 @@ function startSite(options: SiteOptions = {}) {
         status: 302,
         headers: { location: options.redirects[path] },
       });
+    } else if (/^\/cal\/\d+\.htm$/.test(path)) {
+      // A trap: each month links to the next, forever.
+      const month = Number(/\d+/.exec(path)![0]);
+      response = new Response(`<a href="${month + 1}.htm">next month</a>`, {
+        headers: { "content-type": "text/html" },
+      });
     } else if ((options.pages ?? PAGES)[path] !== undefined) {
       response = new Response((options.pages ?? PAGES)[path], {
         headers: { "content-type": "text/html; charset=utf-8" },
@@ -798,6 +804,32 @@ Deno.test("spider: a database of schema 2 gains the column of schema 3 and goes 
     const columns = query(dir, "PRAGMA table_info(PageFacts)").map((row) => row.name);
     assert(columns.includes("attempts"), columns.join(" "));
     assert.equal(query(dir, "SELECT value FROM Meta WHERE key = 'schema_version'")[0].value, "3");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spider: --max-per-host ends a trap that links to a new page forever", async () => {
+  await using site = startSite();
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await runScript(
+      "spider",
+      [`${site.origin}/cal/1.htm`, "--pages", "100", "--delay", "0", "--max-per-host", "5"],
+      { flags: flags(site.port), cwd: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(site.pages().map((s) => s.path), [1, 2, 3, 4, 5].map((m) => `/cal/${m}.htm`));
+    assert.match(
+      result.stdout,
+      /\n5 http:\S+\/cal\/5\.htm \(\d+\) 1\nNo unretrieved HTML pages found\n$/,
+    );
+    const [sixth] = query(
+      dir,
+      "SELECT error, reason FROM Pages JOIN PageFacts ON page_id = id WHERE id = 6",
+    );
+    assert.equal(sixth.error, -2);
+    assert.match(String(sixth.reason), /^over --max-per-host 5: 5 pages of http:/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
