@@ -26,7 +26,10 @@
  *   a folder); a web made from a page's folder ends in `/` too, so
  *   `http://host` never takes in `http://host.example.org`. URLs are written
  *   as the WHATWG URL parser writes them (scheme and host in lower case,
- *   default port dropped), without their fragment.
+ *   default port dropped), without their fragment, their percent-encoding
+ *   normalized (`%7E` is `~`, `%2f` is `%2F`). The scheme is part of a
+ *   web, on purpose: `https://host/` is not in the web `http://host/` (it
+ *   needs another port allowed); give it as a start URL to crawl both.
  * - Pages are taken breadth-first (fewest links from a start page first, then
  *   in the order they were found), where the book takes one at random
  *   (`--order random`).
@@ -234,6 +237,21 @@ function retryAfter(head: ResponseHead): number | null {
   return Math.min(Math.max(at, Date.now()), Date.now() + RETRY_AFTER_CAP_MS);
 }
 
+/**
+ * A URL with its percent-encoding normalized as RFC 3986 (6.2.2) allows:
+ * an encoded unreserved character (`%7E`, `%61`) decoded, the hex digits of
+ * the others in upper case (`%2f` → `%2F`); so that two spellings of one URL
+ * are one page. Scheme and host are already in lower case, the default port
+ * dropped (the WHATWG parser does that).
+ */
+function normalized(url: URL): URL {
+  const rest = url.href.slice(url.origin.length).replace(/%([0-9a-fA-F]{2})/g, (_, hex) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return /^[A-Za-z0-9\-._~]$/.test(char) ? char : `%${hex.toUpperCase()}`;
+  });
+  return new URL(url.origin + rest);
+}
+
 /** A link's URL as stored: absolute, no fragment; null for what the crawl never follows. */
 function crawlUrl(href: string): string | null {
   let url: URL;
@@ -244,6 +262,7 @@ function crawlUrl(href: string): string | null {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return null;
   url.hash = "";
+  url = normalized(url);
   const path = url.pathname.toLowerCase();
   // Images, by extension, as the book skips them.
   if (path.endsWith(".png") || path.endsWith(".jpg") || path.endsWith(".gif")) return null;
@@ -762,7 +781,7 @@ function startUrl(text: string): string {
     );
   }
   url.hash = "";
-  return url.href;
+  return normalized(url).href;
 }
 
 run("spider", async () => {

@@ -834,3 +834,31 @@ Deno.test("spider: --max-per-host ends a trap that links to a new page forever",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("spider: two spellings of one URL are one page; https is another web than http", async () => {
+  const pages = { ...PAGES };
+  await using site = startSite({ pages });
+  pages["/start.htm"] = [
+    "a.htm",
+    "%61.htm",
+    "x%2fy.htm",
+    "x%2Fy.htm",
+    `https://127.0.0.1:${site.port}/a.htm`,
+  ].map((href) => `<a href="${href}">link</a>`).join("\n");
+  const dir = await Deno.makeTempDir();
+  try {
+    const o = site.origin;
+    const result = await runScript("spider", [`${o}/start.htm`, "--pages", "1", "--delay", "0"], {
+      flags: flags(site.port),
+      cwd: dir,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\n1 http:\S+\/start\.htm \(\d+\) 4\n$/);
+    assert.deepEqual(
+      query(dir, "SELECT url FROM Pages ORDER BY id").map((row) => row.url),
+      [`${o}/start.htm`, `${o}/a.htm`, `${o}/x%2Fy.htm`],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
