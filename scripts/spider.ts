@@ -358,14 +358,18 @@ class Spider {
               follow: true,
               maxRedirects: MAX_REDIRECTS,
               headers: this.headers(),
-              sinkFor: (head) => (head.status >= 200 && head.status < 300 ? sink : null),
+              // Only a 2xx body is read; of another answer, the status is enough.
+              sinkFor: (head) => {
+                if (head.status >= 200 && head.status < 300) return sink;
+                throw new Unread(head, "status");
+              },
             }).catch((error) => {
-              if (error instanceof Full) return null;
+              if (error instanceof Full) return 200;
+              if (error instanceof Unread) return error.head.status;
               throw error;
             }),
         );
-        status = result === null ? 200 : result.head.status;
-        if (sink.truncated) this.client.close();
+        status = typeof result === "number" ? result : result.head.status;
         body = new TextDecoder().decode(sink.bytes());
       } catch (error) {
         this.client.close();
