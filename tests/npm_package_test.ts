@@ -33,6 +33,19 @@ async function sh(command: string, args: string[], cwd: string): Promise<string>
   return text;
 }
 
+/** `deno run` of a tool outside the project's config (TypeScript from npm): reads anywhere. */
+function denoTool(args: string[], cwd: string): Promise<string> {
+  return sh("deno", [
+    "run",
+    "--no-prompt",
+    "--no-config",
+    "--no-lock",
+    "--allow-read",
+    "--allow-env",
+    ...args,
+  ], cwd);
+}
+
 /** The ```ts examples in the JSDoc comments of a source file. */
 function examples(source: string): string[] {
   return [...source.matchAll(/^\s*\* ```ts\n([\s\S]*?)^\s*\* ```$/gm)].map((m) =>
@@ -99,13 +112,7 @@ Deno.test({
       }
       assert(count > 50, `only ${count} examples`);
       Deno.writeTextFileSync(`${work}/transpile.ts`, TRANSPILE);
-      await sh("deno", [
-        "run",
-        "--no-prompt",
-        "--no-config",
-        "--no-lock",
-        "--allow-read",
-        "--allow-env",
+      await denoTool([
         `--allow-write=${project}/examples`,
         `${work}/transpile.ts`,
         `${project}/examples`,
@@ -157,13 +164,7 @@ Deno.test({
         Deno.copyFileSync(`${ROOT}/${name}`, `${unit}/${name}`);
       }
       for (const folder of [`${unit}/core`, `${unit}/tests`]) {
-        await sh("deno", [
-          "run",
-          "--no-prompt",
-          "--no-config",
-          "--no-lock",
-          "--allow-read",
-          "--allow-env",
+        await denoTool([
           `--allow-write=${folder}`,
           `${work}/transpile.ts`,
           folder,
@@ -187,13 +188,7 @@ Deno.test({
           'const response: ParsedResponse = parseResponse(new TextEncoder().encode("HTTP/1.1 200 OK\\r\\n\\r\\n"));\n' +
           "const status: number = response.status;\nexport { status };\n",
       );
-      await sh("deno", [
-        "run",
-        "--no-prompt",
-        "--no-config",
-        "--no-lock",
-        "--allow-read",
-        "--allow-env",
+      await denoTool([
         `${TYPESCRIPT}/tsc`,
         "--noEmit",
         "--strict",
