@@ -173,6 +173,23 @@ async function tempDir(): Promise<AsyncDisposable & { path: string }> {
   return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
 }
 
+/**
+ * Starts a crawl of the site from its index, and stops it with `signal` while `path` is being
+ * fetched (the site records a request as it starts).
+ */
+async function stopWhileFetching(
+  site: ReturnType<typeof startSite>,
+  dir: string,
+  path: string,
+  signal: Deno.Signal,
+): Promise<Deno.CommandOutput> {
+  const args = [`${site.origin}/index.html`, "--pages", "10", "--delay", "0"];
+  const child = spawnSpider(site.port, dir, args);
+  await until(() => site.seen.some((s) => s.path === path));
+  child.kill(signal);
+  return await child.output();
+}
+
 /** Waits until `check` holds (polling), at most `ms`. */
 async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -353,16 +370,7 @@ Deno.test("spider: Ctrl-C stops with the book's line and status 130, and the cra
   await using site = startSite({ slow: { "/b.htm": 2000 } });
   await using temp = await tempDir();
   const dir = temp.path;
-  const child = spawnSpider(site.port, dir, [
-    `${site.origin}/index.html`,
-    "--pages",
-    "10",
-    "--delay",
-    "0",
-  ]);
-  await until(() => site.seen.some((s) => s.path === "/b.htm"));
-  child.kill("SIGINT");
-  const output = await child.output();
+  const output = await stopWhileFetching(site, dir, "/b.htm", "SIGINT");
   const stdout = new TextDecoder().decode(output.stdout);
   assert.equal(output.code, 130);
   assert.match(
@@ -390,16 +398,7 @@ Deno.test("spider: after kill -9 in the middle, the next run never fetches a sto
   await using site = startSite({ slow: { "/b.htm": 2000 } });
   await using temp = await tempDir();
   const dir = temp.path;
-  const child = spawnSpider(site.port, dir, [
-    `${site.origin}/index.html`,
-    "--pages",
-    "10",
-    "--delay",
-    "0",
-  ]);
-  await until(() => site.seen.some((s) => s.path === "/b.htm"));
-  child.kill("SIGKILL");
-  await child.output();
+  await stopWhileFetching(site, dir, "/b.htm", "SIGKILL");
   const stored = query(dir, "SELECT url FROM Pages WHERE html IS NOT NULL OR error IS NOT NULL")
     .map((row) => new URL(String(row.url)).pathname);
   assert.deepEqual(stored, ["/index.html", "/a.htm"]);
