@@ -171,3 +171,15 @@ export async function writeAll(conn: Deno.Conn, data: Uint8Array | string): Prom
 
 /** The local mirror of the book's server: see scripts/lib/mirror.ts. */
 export { type Mirror, mirrorCommand, startMirror } from "../scripts/lib/mirror.ts";
+
+/**
+ * A new temporary folder, removed with everything in it when the scope that holds it ends
+ * (`await using folder = await tempFolder()`).
+ *
+ * @param prefix The start of the folder's name.
+ * @returns The folder's path, disposable.
+ */
+export async function tempFolder(prefix = "netprog-"): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}

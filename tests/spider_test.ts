@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { ROOT, runScript } from "./_helpers.ts";
+import { ROOT, runScript, tempFolder } from "./_helpers.ts";
 import { BOOK_DDL } from "./_spider_db.ts";
 import { SCHEMA_VERSION } from "../scripts/lib/crawl_db.ts";
 
@@ -167,12 +167,6 @@ function spawnSpider(
   }).spawn();
 }
 
-/** A new temporary folder, removed with everything in it at the end of the scope. */
-async function tempDir(): Promise<AsyncDisposable & { path: string }> {
-  const path = await Deno.makeTempDir({ prefix: "netprog-spider-" });
-  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
-}
-
 /**
  * Starts a crawl of the site from its index, and stops it with `signal` while `path` is being
  * fetched (the site records a request as it starts).
@@ -210,7 +204,7 @@ function query(dir: string, sql: string): Record<string, unknown>[] {
 
 Deno.test("spider: the book's lines for a small web, breadth-first, the body of a non-HTML page never read", async () => {
   await using site = startSite();
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const result = await runScript("spider", [`${site.origin}/index.html`, "--delay", "0"], {
     flags: flags(site.port),
@@ -294,7 +288,7 @@ Deno.test("spider: robots.txt is obeyed, the group of its product token first", 
   await using site = startSite({
     robots: "User-agent: *\nDisallow: /\n\nUser-agent: netprog\nDisallow: /a.htm\n",
   });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const result = await runScript(
     "spider",
@@ -322,7 +316,7 @@ Deno.test("spider: robots.txt is obeyed, the group of its product token first", 
 
 Deno.test("spider: a robots.txt that answers 503 keeps every page of its host waiting", async () => {
   await using site = startSite({ robots: 503 });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const result = await runScript("spider", [`${site.origin}/index.html`, "--pages", "3"], {
     flags: flags(site.port),
@@ -346,7 +340,7 @@ Deno.test("spider: a robots.txt that answers 503 keeps every page of its host wa
 
 Deno.test("spider: requests to a host never overlap and are at least --delay apart", async () => {
   await using site = startSite({ slow: { "/a.htm": 150 } });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const result = await runScript(
     "spider",
@@ -368,7 +362,7 @@ Deno.test("spider: requests to a host never overlap and are at least --delay apa
 
 Deno.test("spider: Ctrl-C stops with the book's line and status 130, and the crawl goes on", async () => {
   await using site = startSite({ slow: { "/b.htm": 2000 } });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const output = await stopWhileFetching(site, dir, "/b.htm", "SIGINT");
   const stdout = new TextDecoder().decode(output.stdout);
@@ -396,7 +390,7 @@ Deno.test("spider: Ctrl-C stops with the book's line and status 130, and the cra
 
 Deno.test("spider: after kill -9 in the middle, the next run never fetches a stored page again", async () => {
   await using site = startSite({ slow: { "/b.htm": 2000 } });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   await stopWhileFetching(site, dir, "/b.htm", "SIGKILL");
   const stored = query(dir, "SELECT url FROM Pages WHERE html IS NOT NULL OR error IS NOT NULL")
@@ -420,7 +414,7 @@ Deno.test("spider: after kill -9 in the middle, the next run never fetches a sto
 
 Deno.test("spider: a robots.txt 404 allows all, and its Crawl-delay spaces the requests", async () => {
   await using site = startSite({ robots: "User-agent: *\nCrawl-delay: 0.3\n" });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const result = await runScript(
     "spider",
@@ -442,7 +436,7 @@ Deno.test("spider: a robots.txt 404 allows all, and its Crawl-delay spaces the r
 
 Deno.test("spider: --max-bytes cuts a page and flags it; --ignore-robots asks for no robots.txt and is recorded", async () => {
   await using site = startSite({ robots: "User-agent: *\nDisallow: /\n" });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const result = await runScript(
     "spider",
@@ -465,7 +459,7 @@ Deno.test("spider: a redirect is followed and its URL recorded; one to a host no
     redirects: { "/moved.htm": "/a.htm", "/away.htm": "http://127.0.0.1:9/elsewhere.htm" },
     pages: { "/start.htm": `<a href="away.htm">away</a> <a href="moved.htm">moved</a>`, ...PAGES },
   });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const result = await runScript(
     "spider",
@@ -504,7 +498,7 @@ function tree(n: number): Record<string, string> {
 Deno.test("spider: killed with kill -9 at random moments, no run fetches a page an earlier run stored", async () => {
   const n = 40;
   await using site = startSite({ pages: tree(n) });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const stored = () => {
     try {
@@ -546,7 +540,7 @@ Deno.test("spider: killed with kill -9 at random moments, no run fetches a page 
 
 Deno.test("spider: a page that stalls past --timeout fails alone, and the crawl goes on", async () => {
   await using site = startSite({ slow: { "/a.htm": 1500 } });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const result = await runScript(
     "spider",
@@ -570,7 +564,7 @@ Deno.test("spider: a page that stalls past --timeout fails alone, and the crawl 
 
 Deno.test("spider: a crawl the book's spider.py began goes on, its tables gaining ours", async () => {
   await using site = startSite();
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const db = new DatabaseSync(`${dir}/spider.sqlite`);
   db.exec(BOOK_DDL);
@@ -599,7 +593,7 @@ Deno.test("spider: a crawl the book's spider.py began goes on, its tables gainin
 
 Deno.test("spider: Ctrl-C at the question stops with the book's line and status 130", async () => {
   await using site = startSite();
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const child = spawnSpider(site.port, dir, [`${site.origin}/index.html`], "piped");
   const reader = child.stdout.getReader();
@@ -623,7 +617,7 @@ Deno.test("spider: Ctrl-C at the question stops with the book's line and status 
 
 Deno.test("spider: --max-depth leaves deeper pages with their reason, --why explains, --order random fetches all", async () => {
   await using site = startSite({ robots: "User-agent: *\nDisallow: /missing.htm\n" });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const o = site.origin;
   const result = await runScript(
@@ -676,7 +670,7 @@ Deno.test("spider: --max-depth leaves deeper pages with their reason, --why expl
 
 Deno.test("spider: a 503 with Retry-After rests its host until then, and the page is fetched after", async () => {
   await using site = startSite({ busy: { "/a.htm": [503, "1"] } });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const o = site.origin;
   const result = await runScript(
@@ -704,7 +698,7 @@ Deno.test("spider: a 503 with Retry-After rests its host until then, and the pag
 
 Deno.test("spider: a 500 is tried again after a growing wait, and a page that keeps failing is given up after 3 more tries", async () => {
   await using site = startSite({ fail: { "/a.htm": 2, "/b.htm": 9 } });
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const o = site.origin;
   const result = await runScript(
@@ -734,7 +728,7 @@ Deno.test("spider: a 500 is tried again after a growing wait, and a page that ke
 
 Deno.test("spider: a database of schema 2 gains the column of schema 3 and goes on", async () => {
   await using site = startSite();
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const db = new DatabaseSync(`${dir}/spider.sqlite`);
   db.exec(BOOK_DDL);
@@ -757,7 +751,7 @@ Deno.test("spider: a database of schema 2 gains the column of schema 3 and goes 
 
 Deno.test("spider: --max-per-host ends a trap that links to a new page forever", async () => {
   await using site = startSite();
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const result = await runScript(
     "spider",
@@ -788,7 +782,7 @@ Deno.test("spider: two spellings of one URL are one page; https is another web t
     "x%2Fy.htm",
     `https://127.0.0.1:${site.port}/a.htm`,
   ].map((href) => `<a href="${href}">link</a>`).join("\n");
-  await using temp = await tempDir();
+  await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
   const o = site.origin;
   const result = await runScript("spider", [`${o}/start.htm`, "--pages", "1", "--delay", "0"], {

@@ -5,7 +5,7 @@
 // the Ctrl-C line does not land on it; rawget does not pour a binary body onto the terminal.
 
 import assert from "node:assert/strict";
-import { ROOT, runScript, startRawServer, writeAll } from "./_helpers.ts";
+import { ROOT, runScript, startRawServer, tempFolder, writeAll } from "./_helpers.ts";
 import { onTerminal as runOnTerminal } from "./_pty.ts";
 
 /** Runs `deno run --no-prompt FLAGS scripts/NAME.ts ARGS` on a terminal `columns` wide. */
@@ -45,15 +45,9 @@ function slowServer(contentType = "application/octet-stream", stall = false) {
   });
 }
 
-/** A folder for one test's files. */
-async function tempFolder(): Promise<AsyncDisposable & { path: string }> {
-  const path = await Deno.makeTempDir({ prefix: "netprog-terminal-ui-" });
-  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
-}
-
 Deno.test("the progress line fits a 40-column terminal and is redrawn in place", async () => {
   await using server = slowServer();
-  await using folder = await tempFolder();
+  await using folder = await tempFolder("netprog-terminal-ui-");
   const out = `${folder.path}/big.bin`;
   const write = [`--allow-write=${out},${out}.part`, `--allow-read=${out}.part`];
   for (const name of ["rawget", "curl1"]) {
@@ -76,7 +70,7 @@ Deno.test("the progress line fits a 40-column terminal and is redrawn in place",
 
 Deno.test("on a wide terminal the progress line has its bar, rate and time left", async () => {
   await using server = slowServer();
-  await using folder = await tempFolder();
+  await using folder = await tempFolder("netprog-terminal-ui-");
   const out = `${folder.path}/big.bin`;
   const { code, shown } = await onTerminal(
     "rawget",
@@ -97,7 +91,7 @@ Deno.test("on a wide terminal the progress line has its bar, rate and time left"
 
 Deno.test("Ctrl-C during a download: the bar is erased and the line stands alone", async () => {
   await using server = slowServer("application/octet-stream", true);
-  await using folder = await tempFolder();
+  await using folder = await tempFolder("netprog-terminal-ui-");
   const out = `${folder.path}/big.bin`;
   const { code, shown } = await onTerminal(
     "rawget",
@@ -192,7 +186,7 @@ Deno.test("rawget's binary body piped or to a file is written unchanged", async 
     assert.deepEqual(piped.stdoutBytes, JPEG);
     assert.equal(piped.stderr, "");
   }
-  await using folder = await tempFolder();
+  await using folder = await tempFolder("netprog-terminal-ui-");
   const out = `${folder.path}/cover.jpg`;
   const { code, shown } = await onTerminal(
     "rawget",
