@@ -13,13 +13,12 @@
 import assert from "node:assert/strict";
 import {
   commandLine,
-  MIRROR_ADDRESS,
   type Program,
   programNamed,
   PROGRAMS,
   taskLine,
 } from "../scripts/lib/programs.ts";
-import { mirrorArgs, startMirror } from "../scripts/lib/mirror.ts";
+import { MIRROR_ADDRESS, mirrorArgs, startMirror } from "../scripts/lib/mirror.ts";
 import { ROOT, runScript } from "./_helpers.ts";
 
 /** A URL that spares a program its URL prompt and names the file cover3.jpg; nothing listens. */

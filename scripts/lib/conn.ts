@@ -14,6 +14,7 @@
 
 import type { UrlTarget } from "../../mod.ts";
 import { RunError } from "./errors.ts";
+import { MIRROR_ADDRESS } from "./mirror.ts";
 import { isPermissionError, requirePermission } from "./run.ts";
 import type { BodySink } from "./sinks.ts";
 import {
@@ -120,9 +121,6 @@ export function networkFailure(error: unknown): string {
 /** What a TLS failure against a plain HTTP server suggests. */
 const PLAIN_HINT = "is it a plain HTTP server? try http://";
 
-/** The mirror's address (`deno task serve`), where a refused connection means it is not running. */
-const MIRROR = "127.0.0.1:8000";
-
 /**
  * The reason for a failed connect, with a hint where one helps: a refused
  * connection to the local mirror's address (127.0.0.1:8000) suggests
@@ -145,7 +143,9 @@ const MIRROR = "127.0.0.1:8000";
  * ```
  */
 export function refusedHint(target: Pick<UrlTarget, "hostname" | "port">, why: string): string {
-  if (why !== "connection refused" || `${target.hostname}:${target.port}` !== MIRROR) return why;
+  if (why !== "connection refused" || `${target.hostname}:${target.port}` !== MIRROR_ADDRESS) {
+    return why;
+  }
   return "connection refused (start the local mirror with: deno task serve)";
 }
 

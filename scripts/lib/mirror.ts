@@ -15,6 +15,21 @@
 import { RunError } from "./errors.ts";
 import { watchdog, within } from "./time_limit.ts";
 
+/**
+ * The address of the local mirror when it is started with no `--port`
+ * (`deno task serve`, `scripts/serve.ts`): every program's task may connect
+ * to it too, since a task cannot be given a flag.
+ *
+ * @example The mirror's address
+ * ```ts
+ * import { MIRROR_ADDRESS } from "./mirror.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(MIRROR_ADDRESS, "127.0.0.1:8000");
+ * ```
+ */
+export const MIRROR_ADDRESS = "127.0.0.1:8000";
+
 const SERVE = decodeURIComponent(new URL("../serve.ts", import.meta.url).pathname);
 const DATA = decodeURIComponent(new URL("../../data", import.meta.url).pathname);
 

@@ -14,6 +14,8 @@
  * @module
  */
 
+import { MIRROR_ADDRESS } from "./mirror.ts";
+
 /**
  * What a program is: `book`, a program of the chapter; `exercise`, one of
  * its exercises; `extra`, a program beyond the book; `crawler`, the book's
@@ -395,21 +397,6 @@ export function commandLine(program: Program, noPrompt = false): string {
   const flags = noPrompt ? ["--no-prompt", ...program.flags] : program.flags;
   return ["deno", "run", ...flags, `scripts/${program.name}.ts`].join(" ");
 }
-
-/**
- * The address of the local mirror when it is started with no `--port`
- * (`deno task serve`, `scripts/serve.ts`): every program's task may connect
- * to it too, since a task cannot be given a flag.
- *
- * @example The mirror's address
- * ```ts
- * import { MIRROR_ADDRESS } from "./programs.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(MIRROR_ADDRESS, "127.0.0.1:8000");
- * ```
- */
-export const MIRROR_ADDRESS = "127.0.0.1:8000";
 
 /**
  * The flags of a program's `deno.json` task: its shebang's flags, with

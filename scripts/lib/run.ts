@@ -257,7 +257,10 @@ async function hostsGranted(name: string, error: unknown): Promise<string[]> {
   if (!isPermissionError(error) || !(error as Error).message.includes("Requires net access")) {
     return [];
   }
-  const { MIRROR_ADDRESS, PROGRAMS } = await import("./programs.ts");
+  const [{ PROGRAMS }, { MIRROR_ADDRESS }] = await Promise.all([
+    import("./programs.ts"),
+    import("./mirror.ts"),
+  ]);
   const hosts = new Set<string>();
   for (const flag of PROGRAMS.find((program) => program.name === name)?.flags ?? []) {
     if (flag.startsWith("--allow-net=")) flag.slice(12).split(",").forEach((h) => hosts.add(h));
