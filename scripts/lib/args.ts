@@ -206,7 +206,7 @@ export function secondsOption(
     value.trim() === "" || !Number.isFinite(seconds) || seconds < 0 || (positive && seconds === 0)
   ) {
     throw new UsageError(
-      `cannot use --${flag} "${value}"`,
+      `cannot use --${flag} ${quote(value)}`,
       positive ? "expected a number of seconds above 0" : "expected a number of seconds",
     );
   }
