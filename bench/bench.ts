@@ -58,6 +58,17 @@ const SECTIONS: Section[] = [
       "--allow-run=curl,wget,deno,df,/usr/sbin/nginx,/usr/bin/time,apt-get",
     ],
   },
+  {
+    name: "crawl",
+    script: "bench/crawl_bench.ts",
+    flags: [
+      "--allow-net=127.0.0.1",
+      "--allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql",
+      "--allow-write=/tmp",
+      "--allow-env=NETPROG_BOOK_SPIDER",
+      "--allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser",
+    ],
+  },
 ];
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");

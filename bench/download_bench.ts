@@ -39,6 +39,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { ensureInstalled, freePort, NGINX, startNginx, waitForPort } from "./_nginx.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
 const MIB = 1024 * 1024;
@@ -133,45 +134,6 @@ if (values["serve-chunked"] !== undefined) {
 const RUNS = Number(values.runs);
 const SIZES_MIB = values.sizes!.split(",").map(Number);
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function ensureInstalled(path: string, pkg: string): Promise<void> {
-  if (await exists(path)) return;
-  console.log(`${path} is missing: apt-get install -y ${pkg}`);
-  const { success } = await new Deno.Command("apt-get", {
-    args: ["install", "-y", pkg],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  if (!success || !(await exists(path))) throw new Error(`Cannot install ${pkg}`);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  throw new Error(`Cannot reach 127.0.0.1:${port}`);
-}
-
 async function freeBytes(path: string): Promise<number> {
   const out = await new Deno.Command("df", { args: ["--output=avail", "-B1", path] }).output();
   return Number(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1));
@@ -213,7 +175,7 @@ const dir = await Deno.makeTempDir({ prefix: "netprog_download_bench_" });
 const children: Deno.ChildProcess[] = [];
 let failed = false;
 try {
-  await ensureInstalled("/usr/sbin/nginx", "nginx");
+  await ensureInstalled(NGINX, "nginx");
   await ensureInstalled("/usr/bin/time", "time");
   const biggest = Math.max(...SIZES_MIB) * MIB;
   const needed = SIZES_MIB.reduce((n, s) => n + s * MIB, 0) + biggest + 256 * MIB;
@@ -245,41 +207,14 @@ try {
   await Deno.chmod(`${dir}/www/romeo.txt`, 0o644);
 
   const nginxPort = freePort();
-  await Deno.writeTextFile(
-    `${dir}/nginx.conf`,
-    `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 100000;
-  keepalive_timeout 60s;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  types { application/octet-stream bin; text/plain txt; }
-  server {
-    listen 127.0.0.1:${nginxPort};
-    root ${dir}/www;
-  }
-}
-`,
-  );
   children.push(
-    new Deno.Command("/usr/sbin/nginx", {
-      args: ["-p", dir, "-c", `${dir}/nginx.conf`, "-e", `${dir}/nginx-error.log`],
-      stdin: "null",
-      stdout: "null",
-      stderr: "inherit",
-    }).spawn(),
+    await startNginx({
+      dir,
+      root: `${dir}/www`,
+      port: nginxPort,
+      types: { "application/octet-stream": "bin", "text/plain": "txt" },
+    }),
   );
-  await waitForPort(nginxPort);
 
   const chunkedPorts = new Map<number, number>();
   for (const sizeMiB of SIZES_MIB) {

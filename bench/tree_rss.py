@@ -1,0 +1,51 @@
+"""Runs a command and writes its peak memory to a file, for bench/crawl_bench.ts.
+
+    python3 bench/tree_rss.py REPORT COMMAND [ARG...]
+
+Two numbers, in KiB, as one line "peak-rss-kib <largest> tree-peak-kib <tree>":
+<largest> is the peak resident set of the largest single process of the tree
+(the kernel's own count, as GNU time's %M), <tree> the largest sum of the
+resident sets of the command and all its descendants, read from /proc every
+50 ms (a crawler of several processes is measured whole). Exits with the
+command's status. Deno reads /proc only with every permission, hence Python.
+"""
+
+import os
+import resource
+import subprocess
+import sys
+import time
+
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def tree_rss_kib(root):
+    total = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                total += int(statm.read().split()[1]) * PAGE_KIB
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    stack.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def main():
+    report, command = sys.argv[1], sys.argv[2:]
+    process = subprocess.Popen(command)
+    tree_peak = 0
+    while process.poll() is None:
+        tree_peak = max(tree_peak, tree_rss_kib(process.pid))
+        time.sleep(0.05)
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with open(report, "w") as out:
+        out.write(f"peak-rss-kib {largest} tree-peak-kib {max(tree_peak, largest)}\n")
+    sys.exit(process.returncode if process.returncode >= 0 else 128 - process.returncode)
+
+
+main()
