@@ -7,7 +7,7 @@
  * the crawl database, one page at a time, and stores each page's HTML and
  * the links between the pages of the web, for sprank, spdump and spjson.
  *
- *     deno run --allow-net=www.dr-chuck.com:80 --allow-read=spider.sqlite --allow-write=spider.sqlite scripts/spider.ts [URL] [--pages N] [options]
+ *     deno run --allow-net=www.dr-chuck.com:80 --allow-read=spider.sqlite --allow-write=spider.sqlite scripts/spider.ts [URL ...] [--pages N] [options]
  *
  * As the book's: with no crawl in progress and no URL it asks
  * `Enter web url or enter: ` (empty: `http://www.dr-chuck.com/`); with one in
@@ -58,11 +58,26 @@
  * - Survives any stop: taking a page (a lease) and storing its result (its
  *   HTML, its links, the pages they add) are each one transaction, so after
  *   Ctrl-C or `kill -9` the next run goes on, and a page whose result was
- *   stored is never fetched again. One spider works on a database at a
- *   time: a new run releases the leases of the one before.
+ *   stored is never fetched again. Several spiders may work on one
+ *   database at once: a page taken has a lease its spider renews; the
+ *   leases of one killed expire after `--lease` seconds (default 10), and
+ *   its pages are taken again; delays and `--per-host` hold across them.
  * - Every page not fetched has its reason in `PageFacts.reason`; HTTP status,
  *   Content-Type, depth and final URL are there too (see crawl_db.ts).
  *   `--why URL` says in one line what the crawl did with a URL, and why.
+ * - Several hosts at once (`--concurrency N`, default 8), one request in
+ *   flight to a host (`--per-host N` allows more, for a site that is yours).
+ *   Each line is printed whole when its page is done.
+ * - `--scope host` follows links to any page of the webs' hosts (http and
+ *   https alike), `--scope site` to any host of their registrable domains
+ *   (`www.example.co.uk` and `shop.example.co.uk`, by the public suffix
+ *   list); the default, `prefix`, is the book's webs. A page of a host that
+ *   `--allow-net` does not include is left unfetched, its reason said.
+ * - A redirect within the scope is stored as a link from the URL that
+ *   redirected (its `error` the redirect's status) to the one it names, and
+ *   the HTML belongs to the URL that answered; one out of the scope leaves
+ *   the HTML with the page asked for, as the book's.
+ * - Progress on stderr when it is a terminal, and a summary line at the end.
  * - `--order random` takes pages in the book's order (at random);
  *   `--max-depth N` leaves pages more than N links from a start page for a
  *   later run, their reason said; `--max-per-host N` fetches at most N
@@ -79,7 +94,6 @@
  * @module
  */
 
-import type { DatabaseSync } from "node:sqlite";
 import robotsModule from "robots-parser";
 import { extractLinksDom, parseUrlTarget, type ResponseHead } from "../mod.ts";
 import {
@@ -91,7 +105,9 @@ import {
   timeLimits,
 } from "./lib/args.ts";
 import { type ConnectOptions, endpoint, networkFailure } from "./lib/conn.ts";
-import { createCrawlDb, DEFAULT_DB, openCrawlDb, transaction } from "./lib/crawl_db.ts";
+import { createCrawlDb, DEFAULT_DB, openCrawlDb } from "./lib/crawl_db.ts";
+import { crawlUrl, inScope, normalizedUrl, type Scope, webOf } from "./lib/crawl_scope.ts";
+import { type Claim, LEASE_MS, type PageResult, SqliteFrontier } from "./lib/frontier.ts";
 import { parseHtml } from "./lib/dom.ts";
 import { RunError, UsageError } from "./lib/errors.ts";
 import { HttpClient } from "./lib/http_client.ts";
@@ -105,6 +121,7 @@ import {
 } from "./lib/run.ts";
 import type { BodySink } from "./lib/sinks.ts";
 import { input, stdout, writeErr } from "./lib/stdio.ts";
+import { StatusLine } from "./lib/progress.ts";
 
 /** What robots-parser gives for a robots.txt (its own types do not reach Deno's checker). */
 interface Robots {
@@ -134,17 +151,22 @@ const RETRIES = 3;
 const BACKOFF_MS = 1000;
 /** The statuses that may pass. */
 const TRANSIENT = new Set([500, 502, 503, 504]);
-/** How long a lease on a page lasts. */
-const LEASE_MS = 5 * 60 * 1000;
+/** The statuses of a redirect. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** The most start URLs on one command line. */
+const MAX_STARTS = 100;
+/** Hosts fetched from at once, by default. */
+const CONCURRENCY = 8;
 
 const USAGE =
-  `Usage: deno run --allow-net=www.dr-chuck.com:80 --allow-read=spider.sqlite --allow-write=spider.sqlite scripts/spider.ts [URL] [--pages N] [options]
+  `Usage: deno run --allow-net=www.dr-chuck.com:80 --allow-read=spider.sqlite --allow-write=spider.sqlite scripts/spider.ts [URL ...] [--pages N] [options]
 
 Crawls a web into the crawl database, as the book's spider.py: with no URL
 and no crawl in progress it asks "Enter web url or enter: " (empty: the book's
 ${BOOK_WEB}); then it asks "How many pages:" until an empty answer. A
-start URL ending in .htm or .html makes its folder the web. Obeys robots.txt
-and waits between requests to a host. Allow the web's host with --allow-net.
+start URL ending in .htm or .html makes its folder the web; several start
+URLs make several webs. Obeys robots.txt and waits between requests to a
+host. Allow the web's host with --allow-net.
 
 Options:
   --pages N                  crawl N pages, then stop (no question)
@@ -160,6 +182,16 @@ Options:
   --max-depth N              fetch no page more than N links from a start page
   --max-per-host N           fetch at most N pages of a host (a trap, such as a
                              calendar that links to the next month, ends)
+  --scope SCOPE              which links to follow: prefix (the default: the
+                             book's webs), host (any page of the webs' hosts,
+                             http or https) or site (any host of the webs'
+                             registrable domains, as example.co.uk); allow
+                             their hosts with --allow-net
+  --concurrency N            fetch from N hosts at once (default ${CONCURRENCY})
+  --per-host N               requests in flight to one host (default 1; more
+                             only for a site that is yours)
+  --lease SECONDS            how long a page taken by a spider that stopped
+                             answering (killed) stays taken (default ${LEASE_MS / 1000})
   --why URL                  say what the crawl did with URL, and why; fetch
                              nothing
   --max-bytes N              cut a page's body after N bytes (default ${MAX_BYTES})
@@ -237,47 +269,6 @@ function retryAfter(head: ResponseHead): number | null {
   return Math.min(Math.max(at, Date.now()), Date.now() + RETRY_AFTER_CAP_MS);
 }
 
-/**
- * A URL with its percent-encoding normalized as RFC 3986 (6.2.2) allows:
- * an encoded unreserved character (`%7E`, `%61`) decoded, the hex digits of
- * the others in upper case (`%2f` → `%2F`); so that two spellings of one URL
- * are one page. Scheme and host are already in lower case, the default port
- * dropped (the WHATWG parser does that).
- */
-function normalized(url: URL): URL {
-  const rest = url.href.slice(url.origin.length).replace(/%([0-9a-fA-F]{2})/g, (_, hex) => {
-    const char = String.fromCharCode(parseInt(hex, 16));
-    return /^[A-Za-z0-9\-._~]$/.test(char) ? char : `%${hex.toUpperCase()}`;
-  });
-  return new URL(url.origin + rest);
-}
-
-/** A link's URL as stored: absolute, no fragment; null for what the crawl never follows. */
-function crawlUrl(href: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(href);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  url.hash = "";
-  url = normalized(url);
-  const path = url.pathname.toLowerCase();
-  // Images, by extension, as the book skips them.
-  if (path.endsWith(".png") || path.endsWith(".jpg") || path.endsWith(".gif")) return null;
-  return url.href;
-}
-
-/** The web of a start URL: its folder when it names a .htm or .html page. */
-function webOf(start: string): string {
-  const path = new URL(start).pathname;
-  if (path.endsWith(".htm") || path.endsWith(".html")) {
-    return start.slice(0, start.lastIndexOf("/") + 1);
-  }
-  return start;
-}
-
 /** The robots rules of one origin, and how long to wait between its requests. */
 interface HostRules {
   allows(url: string): { allowed: true } | { allowed: false; why: string };
@@ -288,14 +279,59 @@ interface HostRules {
   waitWhy?: string;
 }
 
+/** What one run has done so far, for the progress line and the summary. */
+class Tally {
+  readonly started = performance.now();
+  pages = 0;
+  html = 0;
+  notHtml = 0;
+  errors = 0;
+  failed = 0;
+  skipped = 0;
+  readonly statuses = new Map<number, number>();
+
+  status(code: number): void {
+    this.statuses.set(code, (this.statuses.get(code) ?? 0) + 1);
+  }
+
+  rate(): number {
+    const seconds = (performance.now() - this.started) / 1000;
+    return seconds > 0 ? this.pages / seconds : 0;
+  }
+
+  /** `12 pages, 4.0 pages/s` and the statuses seen: `200: 10, 404: 2`. */
+  line(): string {
+    const statuses = [...this.statuses].sort(([a], [b]) => a - b)
+      .map(([code, n]) => `${code}: ${n}`).join(", ");
+    return `${this.pages} page(s), ${this.rate().toFixed(1)} pages/s` +
+      (statuses === "" ? "" : ` (${statuses})`);
+  }
+
+  summary(left: number): string {
+    const seconds = (performance.now() - this.started) / 1000;
+    return `spider: ${this.pages} page(s) requested in ${seconds.toFixed(1)} s ` +
+      `(${this.rate().toFixed(1)} pages/s): ${this.html} HTML, ${this.notHtml} not HTML, ` +
+      `${this.errors} error status, ${this.failed} failed, ${this.skipped} not fetched; ` +
+      `${left} left to fetch\n`;
+  }
+}
+
+/** How a run of the crawl ended. */
+type Ending = "done" | "exhausted" | "waiting";
+
 class Spider {
-  readonly client: HttpClient;
-  readonly rules = new Map<string, HostRules>();
+  readonly rules = new Map<string, Promise<HostRules>>();
   readonly lastRequest = new Map<string, number>();
   /** Pages requested so far on each origin (from the database, then counted). */
   readonly requested = new Map<string, number>();
+  readonly tally = new Tally();
+  readonly status = new StatusLine();
+  /** A client a request in flight: each keeps its own connection. */
+  readonly clients: HttpClient[] = [];
+  stopped = false;
   constructor(
-    readonly db: DatabaseSync,
+    readonly frontier: SqliteFrontier,
+    readonly webs: string[],
     readonly options: {
       delay: number;
       userAgent: string;
@@ -305,13 +341,20 @@ class Spider {
       random: boolean;
       maxDepth: number;
       maxPerHost: number;
+      concurrency: number;
+      perHost: number;
+      scope: Scope;
     },
-  ) {
-    this.client = new HttpClient(options.connect);
-  }
+  ) {}
 
   get token(): string {
     return this.options.userAgent.split(/[\s/]/)[0] || this.options.userAgent;
+  }
+
+  close(): void {
+    this.stopped = true;
+    for (const client of this.clients) client.close();
+    this.status.done();
   }
 
   /** Waits until a request to `origin` may start, then runs it and notes when it ended. */
@@ -332,21 +375,27 @@ class Spider {
     return [["User-Agent", this.options.userAgent]];
   }
 
-  /** The rules of `origin`: from the database when fetched within a day, else fetched. */
-  async rulesFor(origin: string): Promise<HostRules> {
-    const known = this.rules.get(origin);
-    if (known !== undefined) return known;
+  /** The rules of `origin`, fetched once a run (and kept a day in the database). */
+  rulesFor(origin: string, client: HttpClient): Promise<HostRules> {
+    let rules = this.rules.get(origin);
+    if (rules === undefined) {
+      rules = this.readRules(origin, client);
+      this.rules.set(origin, rules);
+    }
+    return rules;
+  }
+
+  async readRules(origin: string, client: HttpClient): Promise<HostRules> {
     const robotsUrl = `${origin}/robots.txt`;
     let status: number;
     let body = "";
-    const row = this.db.prepare("SELECT status, body, fetched_at FROM Robots WHERE origin = ?")
-      .get(origin);
+    const row = await this.frontier.robots(origin);
     if (
-      row !== undefined && Number(row.fetched_at) > Date.now() - ROBOTS_TTL_MS &&
-      Number(row.status) > 0 && Number(row.status) < 500
+      row !== null && row.fetchedAt > Date.now() - ROBOTS_TTL_MS && row.status > 0 &&
+      row.status < 500
     ) {
-      status = Number(row.status);
-      body = String(row.body ?? "");
+      status = row.status;
+      body = row.body;
     } else {
       const sink = new LimitedSink(ROBOTS_MAX_BYTES);
       try {
@@ -354,7 +403,7 @@ class Spider {
           origin,
           this.options.delay,
           () =>
-            this.client.get(robotsUrl, {
+            client.get(robotsUrl, {
               follow: true,
               maxRedirects: MAX_REDIRECTS,
               headers: this.headers(),
@@ -372,19 +421,12 @@ class Spider {
         status = typeof result === "number" ? result : result.head.status;
         body = new TextDecoder().decode(sink.bytes());
       } catch (error) {
-        this.client.close();
+        client.close();
         status = 0;
         body = isPermissionError(error) ? describeError(error)[0] : networkFailure(error);
       }
-      transaction(this.db, () => {
-        this.db.prepare(
-          `INSERT INTO Robots (origin, status, body, fetched_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (origin) DO UPDATE SET status = excluded.status, body = excluded.body,
-             fetched_at = excluded.fetched_at`,
-        ).run(origin, status, body, Date.now());
-      });
+      await this.frontier.saveRobots(origin, status, body);
     }
-    let rules: HostRules;
     if (status >= 200 && status < 300) {
       const robots = robotsParser(robotsUrl, body);
       const token = this.token;
@@ -395,7 +437,7 @@ class Spider {
         );
         crawlDelay = MAX_CRAWL_DELAY;
       }
-      rules = {
+      return {
         crawlDelay,
         allows: (url) => {
           if (robots.isAllowed(url, token) !== false) return { allowed: true };
@@ -406,179 +448,170 @@ class Spider {
           };
         },
       };
-    } else if (status >= 400 && status < 500) {
-      rules = { crawlDelay: 0, allows: () => ({ allowed: true }) };
-    } else {
-      const why = status === 0
-        ? `${robotsUrl} could not be reached (${body}); the host is not crawled for now`
-        : `${robotsUrl} answered ${status}; the host is not crawled for now`;
-      rules = {
-        crawlDelay: 0,
-        waitUntil: Date.now() + ROBOTS_RETRY_MS,
-        waitWhy: why,
-        allows: () => ({ allowed: false, why }),
-      };
     }
-    this.rules.set(origin, rules);
-    return rules;
-  }
-
-  /** Takes the next page to fetch (one transaction: a lease), or null when none is left. */
-  take(): { id: number; url: string; depth: number } | null {
-    return transaction(this.db, () => {
-      const now = Date.now();
-      const row = this.db.prepare(
-        `SELECT id, url, COALESCE(depth, 0) AS depth FROM Pages LEFT JOIN PageFacts ON page_id = id
-         WHERE html IS NULL AND error IS NULL AND COALESCE(depth, 0) <= ?
-           AND (retry_at IS NULL OR retry_at <= ?) AND (leased_until IS NULL OR leased_until <= ?)
-           AND NOT EXISTS (SELECT 1 FROM Hosts WHERE blocked_until > ?
-             AND substr(url, 1, length(origin) + 1) = origin || '/')
-         ORDER BY ${this.options.random ? "RANDOM()" : "COALESCE(depth, 0), id"} LIMIT 1`,
-      ).get(this.options.maxDepth, now, now, now);
-      if (row === undefined) return null;
-      const id = Number(row.id);
-      this.db.prepare(
-        `INSERT INTO PageFacts (page_id, depth, leased_until) VALUES (?, ?, ?)
-         ON CONFLICT (page_id) DO UPDATE SET leased_until = excluded.leased_until`,
-      ).run(id, Number(row.depth), now + LEASE_MS);
-      return { id, url: String(row.url), depth: Number(row.depth) };
-    });
+    if (status >= 400 && status < 500) return { crawlDelay: 0, allows: () => ({ allowed: true }) };
+    const why = status === 0
+      ? `${robotsUrl} could not be reached (${body}); the host is not crawled for now`
+      : `${robotsUrl} answered ${status}; the host is not crawled for now`;
+    return {
+      crawlDelay: 0,
+      waitUntil: Date.now() + ROBOTS_RETRY_MS,
+      waitWhy: why,
+      allows: () => ({ allowed: false, why }),
+    };
   }
 
   /**
-   * With nothing to take but pages that wait (their host asked to, or they
-   * failed in a way that may pass) for a minute or less: waits for the first
-   * of them, then says so (true).
+   * Fetches up to `many` pages, several hosts at once; says how it ended:
+   * `done` (that many), `exhausted` (no page left), `waiting` (the pages
+   * left wait longer than a minute).
    */
-  async waitForRetry(): Promise<boolean> {
-    const now = Date.now();
-    const host = this.db.prepare(
-      `SELECT MIN(blocked_until) AS at FROM Hosts WHERE blocked_until > ? AND EXISTS
-         (SELECT 1 FROM Pages WHERE html IS NULL AND error IS NULL
-            AND substr(url, 1, length(origin) + 1) = origin || '/')`,
-    ).get(now);
-    const page = this.db.prepare(
-      `SELECT MIN(retry_at) AS at FROM Pages JOIN PageFacts ON page_id = id
-       WHERE html IS NULL AND error IS NULL AND retry_at > ? AND COALESCE(depth, 0) <= ?`,
-    ).get(now, this.options.maxDepth);
-    const times = [host?.at, page?.at].filter((at) => at !== null && at !== undefined);
-    const at = times.length === 0 ? NaN : Math.min(...times.map(Number));
-    if (!(at - now <= MAX_WAIT_MS)) return false;
-    await new Promise((resolve) => setTimeout(resolve, at - now));
-    return true;
+  async fetchPages(many: number): Promise<Ending> {
+    const tasks = new Set<Promise<void>>();
+    const hosts = new Map<string, number>();
+    const slots = this.options.concurrency * this.options.perHost;
+    let counted = 0;
+    let failure: { error: unknown } | null = null;
+    while (!this.stopped) {
+      while (counted + tasks.size < many && tasks.size < slots && failure === null) {
+        const claim = await this.frontier.claim({
+          perHost: this.options.perHost,
+          maxDepth: this.options.maxDepth,
+          random: this.options.random,
+          delayMs: this.options.delay * 1000,
+          only: hosts.size >= this.options.concurrency ? [...hosts.keys()] : undefined,
+        });
+        if (claim === null) break;
+        hosts.set(claim.origin, (hosts.get(claim.origin) ?? 0) + 1);
+        const client = this.clients.pop() ?? new HttpClient(this.options.connect);
+        const task: Promise<void> = this.crawl(claim, client).then(
+          (fetched) => void (fetched && counted++),
+          (error) => void (failure ??= { error }),
+        ).finally(() => {
+          tasks.delete(task);
+          this.clients.push(client);
+          const left = hosts.get(claim.origin)! - 1;
+          if (left === 0) hosts.delete(claim.origin);
+          else hosts.set(claim.origin, left);
+          this.status.show(() => this.statusLine(hosts.size));
+        });
+        tasks.add(task);
+      }
+      if (failure !== null) {
+        await Promise.allSettled(tasks);
+        throw (failure as { error: unknown }).error;
+      }
+      if (tasks.size > 0) {
+        // Another worker may free a host at any time: with room for more, look again now and then.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const waits: Promise<unknown>[] = [...tasks];
+        if (tasks.size < slots && counted + tasks.size < many) {
+          waits.push(new Promise((resolve) => timer = setTimeout(resolve, 100)));
+        }
+        await Promise.race(waits);
+        clearTimeout(timer);
+        continue;
+      }
+      if (counted >= many) return "done";
+      const wake = await this.frontier.nextWake(this.options.maxDepth);
+      if (wake === null) return "exhausted";
+      const wait = wake - Date.now();
+      if (wait > MAX_WAIT_MS) return "waiting";
+      this.status.show(() => this.statusLine(0));
+      await sleep(Math.max(wait, 20));
+    }
+    return "done";
+  }
+
+  statusLine(hostsBusy: number): string {
+    return `spider: ${this.tally.line()}, ${hostsBusy} host(s) busy`;
   }
 
   /**
    * After a failure that may pass: when the page has failed so at most
-   * {@linkcode RETRIES} times, it waits (exponential back-off with jitter) and
-   * true is returned; otherwise its count of failures is stored and false
-   * returned, for the caller to store the failure.
+   * {@linkcode RETRIES} times, it is put back to wait (exponential back-off
+   * with jitter) and true is returned; otherwise false, for the caller to
+   * store the failure.
    */
-  retryLater(id: number, facts: { status?: number; type?: string; reason: string }): boolean {
-    const row = this.db.prepare("SELECT attempts FROM PageFacts WHERE page_id = ?").get(id);
-    const failures = Number(row?.attempts ?? 0) + 1;
+  async retryLater(
+    claim: Claim,
+    facts: PageResult & { reason: string },
+    nextAt: number,
+  ): Promise<boolean> {
+    const failures = await this.frontier.attempts(claim.id) + 1;
     if (failures > RETRIES) {
-      this.storeFailure(id, null, { ...facts, attempts: failures });
+      facts.attempts = failures;
       return false;
     }
     const wait = Math.round(BACKOFF_MS * 2 ** (failures - 1) * (0.5 + Math.random() / 2));
-    this.storeFailure(id, null, {
+    await this.frontier.storeFailure(claim, null, {
       ...facts,
       reason:
         `${facts.reason} (failure ${failures}; tried again after ${wait} ms, at most ${RETRIES} times)`,
       retryAt: Date.now() + wait,
       attempts: failures,
-    });
+    }, nextAt);
     return true;
-  }
-
-  /** Stores facts of a page that ends without HTML (one transaction). */
-  storeFailure(
-    id: number,
-    error: number | null,
-    facts: {
-      status?: number;
-      type?: string;
-      finalUrl?: string;
-      reason?: string;
-      retryAt?: number;
-      attempts?: number;
-    },
-  ): void {
-    transaction(this.db, () => {
-      if (error !== null) this.db.prepare("UPDATE Pages SET error = ? WHERE id = ?").run(error, id);
-      this.db.prepare(
-        `UPDATE PageFacts SET status = ?, content_type = ?, final_url = ?, reason = ?,
-           retry_at = ?, leased_until = NULL, fetched_at = ?, attempts = COALESCE(?, attempts)
-         WHERE page_id = ?`,
-      ).run(
-        facts.status ?? null,
-        facts.type ?? null,
-        facts.finalUrl ?? null,
-        facts.reason ?? null,
-        facts.retryAt ?? null,
-        Date.now(),
-        facts.attempts ?? null,
-        id,
-      );
-    });
   }
 
   /**
    * Fetches one page, stores what came of it, and prints its line; false
-   * when it was not requested (robots.txt).
+   * when it was not requested (robots.txt, the per-host cap, a host not
+   * allowed).
    */
-  async crawl(page: { id: number; url: string; depth: number }, webs: string[]): Promise<boolean> {
-    const { id, url } = page;
-    let origin: string;
+  async crawl(claim: Claim, client: HttpClient): Promise<boolean> {
+    const { id, url, origin } = claim;
     let host: string;
     try {
-      origin = new URL(url).origin;
       host = endpoint(parseUrlTarget(url));
     } catch (error) {
       await stdout.print(`${id} ${url} Unable to retrieve or parse page\n`);
-      this.storeFailure(id, -1, { reason: `not a URL to fetch: ${firstLine(error)}` });
+      this.tally.failed++;
+      await this.frontier.storeFailure(claim, -1, {
+        reason: `not a URL to fetch: ${firstLine(error)}`,
+      });
       return true;
     }
-    // The page's own host must be allowed (the run stops and names the flag); a redirect to a
-    // host that is not is the result of that page only.
-    await requirePermission({ name: "net", host });
-    const requested = this.requested.get(origin) ?? Number(
-      this.db.prepare(
-        `SELECT COUNT(*) AS n FROM Pages WHERE substr(url, 1, ?) = ?
-           AND (html IS NOT NULL OR (error IS NOT NULL AND error != -2))`,
-      ).get(origin.length + 1, `${origin}/`)!.n,
-    );
+    const skip = async (why: string, retryAt?: number) => {
+      writeErr(`spider: not fetching ${url}: ${why}\n`);
+      this.tally.skipped++;
+      if (retryAt !== undefined) {
+        await this.frontier.storeFailure(claim, null, { reason: why, retryAt });
+      } else {
+        await this.frontier.storeFailure(claim, -2, { reason: why });
+      }
+      return false;
+    };
+    // A start page's host must be allowed (the run stops and names the flag); another page of a
+    // host that is not is left with its reason, as is a redirect to one.
+    if (claim.depth === 0) await requirePermission({ name: "net", host });
+    else if (Deno.permissions.querySync({ name: "net", host }).state !== "granted") {
+      return await skip(`--allow-net does not include ${host}`);
+    }
+    const requested = this.requested.get(origin) ?? await this.frontier.requestedOn(origin);
     this.requested.set(origin, requested);
     if (requested >= this.options.maxPerHost) {
-      const why = `over --max-per-host ${this.options.maxPerHost}: ${requested} pages of ${origin}`;
-      writeErr(`spider: not fetching ${url}: ${why}\n`);
-      this.storeFailure(id, -2, { reason: why });
-      return false;
+      return await skip(
+        `over --max-per-host ${this.options.maxPerHost}: ${requested} pages of ${origin}`,
+      );
     }
     let delay = this.options.delay;
     if (!this.options.ignoreRobots) {
-      const rules = await this.rulesFor(origin);
+      const rules = await this.rulesFor(origin, client);
       const verdict = rules.allows(url);
-      if (!verdict.allowed) {
-        writeErr(`spider: not fetching ${url}: ${verdict.why}\n`);
-        if (rules.waitUntil !== undefined) {
-          this.storeFailure(id, null, { reason: verdict.why, retryAt: rules.waitUntil });
-        } else {
-          this.storeFailure(id, -2, { reason: verdict.why });
-        }
-        return false;
-      }
+      if (!verdict.allowed) return await skip(verdict.why, rules.waitUntil);
       delay = Math.max(delay, rules.crawlDelay);
     }
-    await stdout.print(`${id} ${url} `);
-    this.requested.set(origin, requested + 1);
+    this.requested.set(origin, (this.requested.get(origin) ?? 0) + 1);
+    this.tally.pages++;
+    const line = `${id} ${url} `;
     const sink = new LimitedSink(this.options.maxBytes);
+    const hops: { url: string; status: number }[] = [];
     let head: ResponseHead;
     let finalUrl = url;
     try {
       const result = await this.politely(origin, delay, () =>
-        this.client.get(url, {
+        client.get(url, {
           follow: true,
           maxRedirects: MAX_REDIRECTS,
           headers: this.headers(),
@@ -588,66 +621,83 @@ class Spider {
             if (mediaType(head) !== "text/html") throw new Unread(head, "type");
             return sink;
           },
-          onHead: (h) => void (head = h),
+          onHead: (h, at) => {
+            head = h;
+            if (REDIRECTS.has(h.status) && h.headers.has("location")) {
+              hops.push({ url: at, status: h.status });
+            }
+          },
         }).catch((error) => {
           if (error instanceof Full) return null;
           throw error;
         }));
-      if (result === null) this.client.close();
+      if (result === null) client.close();
       head = result?.head ?? head!;
       if (result !== null) finalUrl = result.url;
     } catch (error) {
+      const nextAt = Date.now() + delay * 1000;
       if (error instanceof Unread) {
-        const facts = {
-          status: error.head.status,
-          type: mediaType(error.head),
-          finalUrl,
-        };
+        this.tally.status(error.head.status);
+        const facts = { status: error.head.status, type: mediaType(error.head), finalUrl };
         const until = retryAfter(error.head);
         if (until !== null) {
           // The host asks us to wait: the page stays to fetch, and the host rests until then.
-          await stdout.print(`Error on page:  ${error.head.status}\n`);
+          await stdout.print(`${line}Error on page:  ${error.head.status}\n`);
+          this.tally.errors++;
           const reason = `HTTP ${error.head.status} with Retry-After: ${
             error.head.headers.get("retry-after")
           }`;
           writeErr(
             `spider: ${origin} asks to wait until ${new Date(until).toISOString()} (${reason})\n`,
           );
-          transaction(this.db, () => {
-            this.db.prepare(
-              `INSERT INTO Hosts (origin, blocked_until, reason) VALUES (?, ?, ?)
-               ON CONFLICT (origin) DO UPDATE SET blocked_until = excluded.blocked_until,
-                 reason = excluded.reason`,
-            ).run(origin, until, reason);
-          });
-          this.storeFailure(id, null, { ...facts, reason, retryAt: until });
+          await this.frontier.blockHost(origin, until, reason);
+          await this.frontier.storeFailure(
+            claim,
+            null,
+            { ...facts, reason, retryAt: until },
+            nextAt,
+          );
         } else if (error.kind === "status") {
-          await stdout.print(`Error on page:  ${error.head.status}\n`);
+          await stdout.print(`${line}Error on page:  ${error.head.status}\n`);
+          this.tally.errors++;
           const reason = `HTTP ${error.head.status} ${error.head.reason}`.trim();
-          if (!TRANSIENT.has(error.head.status) || !this.retryLater(id, { ...facts, reason })) {
-            this.storeFailure(id, error.head.status, { ...facts, reason });
+          const facts2 = { ...facts, reason };
+          if (
+            !TRANSIENT.has(error.head.status) || !await this.retryLater(claim, facts2, nextAt)
+          ) {
+            await this.frontier.storeFailure(claim, error.head.status, facts2, nextAt);
           }
         } else {
-          await stdout.print("Ignore non text/html page\n");
-          this.storeFailure(id, 0, { ...facts, reason: `not HTML: ${facts.type}` });
+          await stdout.print(`${line}Ignore non text/html page\n`);
+          this.tally.notHtml++;
+          await this.frontier.storeFailure(
+            claim,
+            0,
+            { ...facts, reason: `not HTML: ${facts.type}` },
+            nextAt,
+          );
         }
         return true;
       }
+      client.close();
       const why = error instanceof RunError
         ? error.message
         : isPermissionError(error)
         ? `redirected to a host not allowed: ${describeError(error)[0]}`
         : networkFailure(error);
-      await stdout.print("Unable to retrieve or parse page\n");
+      await stdout.print(`${line}Unable to retrieve or parse page\n`);
+      this.tally.failed++;
       writeErr(`spider: cannot retrieve ${url}: ${firstLine(why)}\n`);
       // A failure of the network may pass; a redirect that cannot be followed will not.
       const lasting = isPermissionError(error) ||
         (error instanceof RunError && error.what.startsWith("cannot follow the redirect"));
-      if (lasting || !this.retryLater(id, { reason: firstLine(why) })) {
-        this.storeFailure(id, -1, { reason: firstLine(why) });
+      const facts: PageResult & { reason: string } = { reason: firstLine(why) };
+      if (lasting || !await this.retryLater(claim, facts, nextAt)) {
+        await this.frontier.storeFailure(claim, -1, facts, nextAt);
       }
       return true;
     }
+    this.tally.status(head.status);
     const bytes = sink.bytes();
     const html = decoderFor(head).decode(bytes);
     let links: string[];
@@ -663,47 +713,39 @@ class Spider {
       links = extractLinksDom(document, { baseUrl }).flatMap((href) => {
         if (href === null) return [];
         const link = crawlUrl(href);
-        return link !== null && webs.some((web) => link.startsWith(web)) ? [link] : [];
+        return link !== null && inScope(link, this.webs, this.options.scope) ? [link] : [];
       });
     } catch (error) {
-      await stdout.print("Unable to retrieve or parse page\n");
-      this.storeFailure(id, -1, { reason: `cannot parse: ${firstLine(error)}` });
+      await stdout.print(`${line}Unable to retrieve or parse page\n`);
+      this.tally.failed++;
+      await this.frontier.storeFailure(claim, -1, { reason: `cannot parse: ${firstLine(error)}` });
       return true;
     }
-    transaction(this.db, () => {
-      this.db.prepare("DELETE FROM Links WHERE from_id = ?").run(id);
-      this.db.prepare("UPDATE Pages SET html = ? WHERE id = ?").run(html, id);
-      this.db.prepare(
-        `UPDATE PageFacts SET status = ?, content_type = ?, final_url = ?, bytes = ?,
-           truncated = ?, reason = ?, leased_until = NULL, fetched_at = ? WHERE page_id = ?`,
-      ).run(
-        head.status,
-        mediaType(head),
-        finalUrl,
-        bytes.length,
-        sink.truncated ? 1 : 0,
-        sink.truncated ? `cut at --max-bytes ${this.options.maxBytes}` : null,
-        Date.now(),
-        id,
-      );
-      const addPage = this.db.prepare(
-        "INSERT OR IGNORE INTO Pages (url, html, new_rank) VALUES (?, NULL, 1.0)",
-      );
-      const idOf = this.db.prepare("SELECT id FROM Pages WHERE url = ?");
-      const addFacts = this.db.prepare(
-        "INSERT OR IGNORE INTO PageFacts (page_id, depth) VALUES (?, ?)",
-      );
-      const addLink = this.db.prepare("INSERT OR IGNORE INTO Links (from_id, to_id) VALUES (?, ?)");
-      for (const link of links) {
-        const added = addPage.run(link).changes > 0;
-        const to = Number(idOf.get(link)!.id);
-        if (added) addFacts.run(to, page.depth + 1);
-        addLink.run(id, to);
-      }
-    });
-    await stdout.print(`(${bytes.length}) ${links.length}\n`);
+    const stored = crawlUrl(finalUrl);
+    await this.frontier.storePage(claim, {
+      html,
+      links,
+      status: head.status,
+      type: mediaType(head),
+      finalUrl: stored ?? finalUrl,
+      bytes: bytes.length,
+      truncated: sink.truncated,
+      reason: sink.truncated ? `cut at --max-bytes ${this.options.maxBytes}` : undefined,
+      redirects: hops.flatMap((hop) => {
+        const key = crawlUrl(hop.url);
+        return key === null ? [] : [{ url: key, status: hop.status }];
+      }),
+      finalInScope: stored !== null && stored !== url &&
+        inScope(stored, this.webs, this.options.scope),
+    }, Date.now() + delay * 1000);
+    this.tally.html++;
+    await stdout.print(`${line}(${bytes.length}) ${links.length}\n`);
     return true;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** `--why URL`: what the crawl database says of a URL, in one line. */
@@ -785,7 +827,7 @@ function startUrl(text: string): string {
     );
   }
   url.hash = "";
-  return normalized(url).href;
+  return normalizedUrl(url).href;
 }
 
 run("spider", async () => {
@@ -800,8 +842,12 @@ run("spider", async () => {
     "max-depth": { type: "string" },
     why: { type: "string" },
     "max-per-host": { type: "string" },
+    concurrency: { type: "string" },
+    "per-host": { type: "string" },
+    scope: { type: "string" },
+    lease: { type: "string" },
     ...NET_OPTIONS,
-  }, 1);
+  }, MAX_STARTS);
   if (values.why !== undefined) {
     if (positionals.length > 0) {
       throw new UsageError(
@@ -818,24 +864,28 @@ run("spider", async () => {
       "expected breadth or random",
     );
   }
-  const maxDepth = integerOption(
-    "max-depth",
-    values["max-depth"],
-    Number.MAX_SAFE_INTEGER,
-    0,
-    Number.MAX_SAFE_INTEGER,
-  );
-  const pages = values.pages === undefined
-    ? null
-    : integerOption("pages", values.pages, 0, 1, Number.MAX_SAFE_INTEGER);
+  if (
+    values.scope !== undefined && values.scope !== "prefix" && values.scope !== "host" &&
+    values.scope !== "site"
+  ) {
+    throw new UsageError(
+      `cannot use --scope ${JSON.stringify(values.scope)}`,
+      "expected prefix, host or site",
+    );
+  }
+  const whole = (flag: string, fallback: number, min: number) =>
+    integerOption(
+      flag,
+      values[flag as keyof typeof values] as string | undefined,
+      fallback,
+      min,
+      Number.MAX_SAFE_INTEGER,
+    );
+  const maxDepth = whole("max-depth", Number.MAX_SAFE_INTEGER, 0);
+  const pages = values.pages === undefined ? null : whole("pages", 0, 1);
   const delay = secondsOption("delay", values.delay, 1, false);
-  const maxBytes = integerOption(
-    "max-bytes",
-    values["max-bytes"],
-    MAX_BYTES,
-    1,
-    Number.MAX_SAFE_INTEGER,
-  );
+  const lease = secondsOption("lease", values.lease, LEASE_MS / 1000);
+  const maxBytes = whole("max-bytes", MAX_BYTES, 1);
   const userAgent = values["user-agent"] ?? USER_AGENT;
   if (userAgent.trim() === "" || /[\r\n]/.test(userAgent)) {
     throw new UsageError(
@@ -843,127 +893,94 @@ run("spider", async () => {
       "expected one line of text",
     );
   }
-  const given = positionals[0] === undefined ? null : startUrl(positionals[0]);
+  const given = positionals.map(startUrl);
   const path = values.db ?? DEFAULT_DB;
   await requirePermission({ name: "read", path });
   await requirePermission({ name: "write", path });
   const db = createCrawlDb(path);
+  const frontier = new SqliteFrontier(db, lease * 1000);
+  let spider: Spider | null = null;
   let closed = false;
   const close = () => {
     if (closed) return;
     closed = true;
-    spider.client.close();
+    spider?.close();
+    frontier.close();
     db.close();
   };
-  const spider = new Spider(db, {
-    delay,
-    userAgent,
-    ignoreRobots: values["ignore-robots"] === true,
-    maxBytes,
-    connect: timeLimits(values),
-    random: values.order === "random",
-    maxDepth,
-    maxPerHost: integerOption(
-      "max-per-host",
-      values["max-per-host"],
-      Number.MAX_SAFE_INTEGER,
-      1,
-      Number.MAX_SAFE_INTEGER,
-    ),
-  });
   const stopped = onInterrupt(async () => {
     await stdout.print("\nProgram interrupted by user...\n");
     close();
   });
   try {
-    // One spider a database: the leases of a run that was stopped are released.
-    transaction(db, () => db.exec("UPDATE PageFacts SET leased_until = NULL"));
-    if (spider.options.ignoreRobots) {
-      transaction(
-        db,
-        () =>
-          db.prepare("INSERT OR REPLACE INTO Meta (key, value) VALUES ('ignore_robots', ?)")
-            .run(new Date().toISOString()),
-      );
+    if (values["ignore-robots"] === true) {
+      await frontier.setMeta("ignore_robots", new Date().toISOString());
     }
-    const inProgress = db.prepare(
-      "SELECT id FROM Pages WHERE html IS NULL AND error IS NULL LIMIT 1",
-    ).get() !== undefined;
-    let start = given;
-    if (start === null && inProgress) {
+    // The scope is the crawl's: given once, kept for the runs that go on with it.
+    const scope = (values.scope ?? await frontier.meta("scope") ?? "prefix") as Scope;
+    if (values.scope !== undefined) await frontier.setMeta("scope", scope);
+    const starts = given;
+    if (starts.length === 0 && await frontier.hasTodo()) {
       await stdout.print(
         "Restarting existing crawl.  Remove spider.sqlite to start a fresh crawl.\n",
       );
-    } else if (start === null) {
+    } else if (starts.length === 0) {
       let answer = "";
       try {
         answer = await input("Enter web url or enter: ", "a web url");
       } catch (error) {
         if (!(error instanceof UsageError && error.why === "the answer is empty")) throw error;
       }
-      start = answer === "" ? BOOK_WEB : startUrl(answer);
+      starts.push(answer === "" ? BOOK_WEB : startUrl(answer));
     }
-    if (start !== null) {
-      const web = webOf(start);
-      transaction(db, () => {
-        db.prepare("INSERT OR IGNORE INTO Webs (url) VALUES (?)").run(web);
-        const added = db.prepare(
-          "INSERT OR IGNORE INTO Pages (url, html, new_rank) VALUES (?, NULL, 1.0)",
-        ).run(start).changes > 0;
-        if (added) {
-          const id = Number(db.prepare("SELECT id FROM Pages WHERE url = ?").get(start)!.id);
-          db.prepare("INSERT OR IGNORE INTO PageFacts (page_id, depth) VALUES (?, 0)").run(id);
-        }
-      });
-    }
-    const webs = db.prepare("SELECT url FROM Webs").all().map((row) => String(row.url));
+    for (const start of starts) await frontier.addStart(webOf(start), start);
+    const webs = await frontier.webs();
     await stdout.print(`${JSON.stringify(webs)}\n`);
-    let many = 0;
-    while (true) {
-      if (many < 1) {
-        if (pages !== null) {
-          if (many < 0) break;
-          many = pages;
-        } else {
-          const answer = await askPages();
-          if (answer === null) break;
-          many = answer;
-          if (many < 1) continue;
-        }
-      }
-      const page = spider.take();
-      if (page === null && await spider.waitForRetry()) continue;
-      if (page === null) {
-        await stdout.print("No unretrieved HTML pages found\n");
-        const deeper = transaction(db, () =>
-          db.prepare(
-            `UPDATE PageFacts SET reason = ? WHERE depth > ? AND page_id IN
-               (SELECT id FROM Pages WHERE html IS NULL AND error IS NULL)`,
-          ).run(`deeper than --max-depth ${spider.options.maxDepth}`, spider.options.maxDepth)
-            .changes);
-        if (deeper > 0) {
-          writeErr(
-            `spider: ${deeper} page(s) lie deeper than --max-depth ${spider.options.maxDepth}\n`,
-          );
-        }
-        const waiting = db.prepare(
-          `SELECT COUNT(*) AS n, MIN(retry_at) AS at FROM Pages JOIN PageFacts ON page_id = id
-           WHERE html IS NULL AND error IS NULL AND retry_at > ?`,
-        ).get(Date.now());
-        if (waiting !== undefined && Number(waiting.n) > 0) {
-          writeErr(
-            `spider: ${waiting.n} page(s) wait for their host until ${
-              new Date(Number(waiting.at)).toISOString()
-            } (see PageFacts.reason)\n`,
-          );
-        }
-        break;
-      }
-      // A page robots.txt keeps us from is not one of the pages asked for.
-      if (!await spider.crawl(page, webs)) continue;
-      many = many - 1;
-      if (many === 0 && pages !== null) many = -1;
+    spider = new Spider(frontier, webs, {
+      delay,
+      userAgent,
+      ignoreRobots: values["ignore-robots"] === true,
+      maxBytes,
+      connect: timeLimits(values),
+      random: values.order === "random",
+      maxDepth,
+      maxPerHost: whole("max-per-host", Number.MAX_SAFE_INTEGER, 1),
+      concurrency: whole("concurrency", CONCURRENCY, 1),
+      perHost: whole("per-host", 1, 1),
+      scope,
+    });
+    let ending: Ending = "done";
+    while (ending === "done") {
+      const many = pages ?? await askPages();
+      if (many === null) break;
+      if (many < 1) continue;
+      ending = await spider.fetchPages(many);
+      if (pages !== null) break;
     }
+    spider.status.done();
+    if (ending !== "done") {
+      await stdout.print("No unretrieved HTML pages found\n");
+      const deeper = db.prepare(
+        "SELECT COUNT(*) AS n FROM PageFacts WHERE todo = 1 AND depth > ?",
+      ).get(maxDepth);
+      if (Number(deeper?.n) > 0) {
+        db.prepare("UPDATE PageFacts SET reason = ? WHERE todo = 1 AND depth > ?")
+          .run(`deeper than --max-depth ${maxDepth}`, maxDepth);
+        writeErr(`spider: ${deeper?.n} page(s) lie deeper than --max-depth ${maxDepth}\n`);
+      }
+      const waiting = db.prepare(
+        "SELECT COUNT(*) AS n, MIN(retry_at) AS at FROM PageFacts WHERE todo = 1 AND retry_at > ?",
+      ).get(Date.now());
+      if (waiting !== undefined && Number(waiting.n) > 0) {
+        writeErr(
+          `spider: ${waiting.n} page(s) wait for their host until ${
+            new Date(Number(waiting.at)).toISOString()
+          } (see PageFacts.reason)\n`,
+        );
+      }
+    }
+    const left = db.prepare("SELECT COUNT(*) AS n FROM PageFacts WHERE todo = 1").get();
+    writeErr(spider.tally.summary(Number(left?.n ?? 0)));
   } finally {
     stopped();
     close();

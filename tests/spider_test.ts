@@ -10,197 +10,19 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { ROOT, runScript, tempFolder } from "./_helpers.ts";
+import { runScript, tempFolder } from "./_helpers.ts";
+import {
+  flags,
+  PAGES,
+  query,
+  spawnSpider,
+  startSite,
+  stopWhileFetching,
+  tree,
+  until,
+} from "./_spider_site.ts";
 import { BOOK_DDL } from "./_spider_db.ts";
 import { SCHEMA_VERSION } from "../scripts/lib/crawl_db.ts";
-
-/** One request the test web received. */
-interface Seen {
-  path: string;
-  userAgent: string;
-  start: number;
-  end: number;
-}
-
-interface SiteOptions {
-  /** robots.txt: its text (200), or a status with no body. */
-  robots?: string | number;
-  /** Paths whose answer waits this many milliseconds. */
-  slow?: Record<string, number>;
-  /** Paths answered with a 302 to a URL. */
-  redirects?: Record<string, string>;
-  /** The pages, when not {@linkcode PAGES}. */
-  pages?: Record<string, string>;
-  /** Paths answered the first time with a status and its Retry-After. */
-  busy?: Record<string, [number, string]>;
-  /** Paths answered with a 500 the first N times. */
-  fail?: Record<string, number>;
-}
-
-/** Size of the non-HTML body: far more than a crawl could read by accident. */
-const BIG = 64 * 1024 * 1024;
-
-const PAGES: Record<string, string> = {
-  "/index.html": `<title>home</title>
-<a href="a.htm">A</a> <a href="b.htm">B</a> <a href="a.htm#top">A again</a>
-<a href="big.bin">big</a> <a href="pic.png">picture</a> <a href="http://example.com/">out</a>
-<a href="missing.htm">missing</a> <a>no href</a>`,
-  "/a.htm": `<a href="index.html">home</a> <a href="/b.htm">B</a>`,
-  "/b.htm": `<base href="/sub/"><a href="c.htm">C</a>`,
-  "/sub/c.htm": `<p>the end</p>`,
-};
-
-/** A test web on 127.0.0.1 that records each request, and how much of big.bin it sent. */
-function startSite(options: SiteOptions = {}) {
-  const seen: Seen[] = [];
-  const big = { sent: 0, cancelled: false };
-  const controller = new AbortController();
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    signal: controller.signal,
-    onListen: () => {},
-  }, async (request) => {
-    const path = new URL(request.url).pathname;
-    const record: Seen = {
-      path,
-      userAgent: request.headers.get("user-agent") ?? "",
-      start: performance.now(),
-      end: NaN,
-    };
-    seen.push(record);
-    const wait = options.slow?.[path];
-    if (wait !== undefined) await new Promise((resolve) => setTimeout(resolve, wait));
-    let response: Response;
-    if (path === "/robots.txt") {
-      const robots = options.robots ?? 404;
-      response = typeof robots === "string"
-        ? new Response(robots, { headers: { "content-type": "text/plain" } })
-        : new Response(null, { status: robots });
-    } else if (path === "/big.bin") {
-      const chunk = new Uint8Array(64 * 1024);
-      const body = new ReadableStream<Uint8Array>({
-        pull(stream) {
-          if (big.sent >= BIG) {
-            record.end = performance.now();
-            stream.close();
-            return;
-          }
-          big.sent += chunk.length;
-          stream.enqueue(chunk);
-        },
-        cancel() {
-          big.cancelled = true;
-          record.end = performance.now();
-        },
-      });
-      return new Response(body, {
-        headers: { "content-type": "application/octet-stream", "content-length": String(BIG) },
-      });
-    } else if (
-      options.busy?.[path] !== undefined && seen.filter((s) => s.path === path).length === 1
-    ) {
-      const [status, after] = options.busy[path];
-      response = new Response("busy", { status, headers: { "retry-after": after } });
-    } else if (seen.filter((s) => s.path === path).length <= (options.fail?.[path] ?? 0)) {
-      response = new Response("oops", { status: 500 });
-    } else if (options.redirects?.[path] !== undefined) {
-      response = new Response(null, {
-        status: 302,
-        headers: { location: options.redirects[path] },
-      });
-    } else if (/^\/cal\/\d+\.htm$/.test(path)) {
-      // A trap: each month links to the next, forever.
-      const month = Number(/\d+/.exec(path)![0]);
-      response = new Response(`<a href="${month + 1}.htm">next month</a>`, {
-        headers: { "content-type": "text/html" },
-      });
-    } else if ((options.pages ?? PAGES)[path] !== undefined) {
-      response = new Response((options.pages ?? PAGES)[path], {
-        headers: { "content-type": "text/html; charset=utf-8" },
-      });
-    } else {
-      response = new Response("<p>not here</p>", {
-        status: 404,
-        headers: { "content-type": "text/html" },
-      });
-    }
-    record.end = performance.now();
-    return response;
-  });
-  const origin = `http://127.0.0.1:${server.addr.port}`;
-  return {
-    origin,
-    port: server.addr.port,
-    seen,
-    big,
-    pages: () => seen.filter((s) => s.path !== "/robots.txt"),
-    async [Symbol.asyncDispose]() {
-      controller.abort();
-      await server.finished;
-    },
-  };
-}
-
-/** The spider's flags for a site on `port`, the database in the working folder. */
-function flags(port: number): string[] {
-  return [
-    `--allow-net=127.0.0.1:${port}`,
-    "--allow-read=spider.sqlite",
-    "--allow-write=spider.sqlite",
-  ];
-}
-
-function spawnSpider(
-  port: number,
-  cwd: string,
-  args: string[],
-  stdin: "null" | "piped" = "null",
-): Deno.ChildProcess {
-  return new Deno.Command("deno", {
-    args: ["run", "--no-prompt", ...flags(port), `${ROOT}/scripts/spider.ts`, ...args],
-    cwd,
-    stdin,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-}
-
-/**
- * Starts a crawl of the site from its index, and stops it with `signal` while `path` is being
- * fetched (the site records a request as it starts).
- */
-async function stopWhileFetching(
-  site: ReturnType<typeof startSite>,
-  dir: string,
-  path: string,
-  signal: Deno.Signal,
-): Promise<Deno.CommandOutput> {
-  const args = [`${site.origin}/index.html`, "--pages", "10", "--delay", "0"];
-  const child = spawnSpider(site.port, dir, args);
-  await until(() => site.seen.some((s) => s.path === path));
-  child.kill(signal);
-  return await child.output();
-}
-
-/** Waits until `check` holds (polling), at most `ms`. */
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function query(dir: string, sql: string): Record<string, unknown>[] {
-  const db = new DatabaseSync(`${dir}/spider.sqlite`, { readOnly: true });
-  try {
-    return db.prepare(sql).all() as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
 
 Deno.test("spider: the book's lines for a small web, breadth-first, the body of a non-HTML page never read", async () => {
   await using site = startSite();
@@ -367,10 +189,9 @@ Deno.test("spider: Ctrl-C stops with the book's line and status 130, and the cra
   const output = await stopWhileFetching(site, dir, "/b.htm", "SIGINT");
   const stdout = new TextDecoder().decode(output.stdout);
   assert.equal(output.code, 130);
-  assert.match(
-    stdout,
-    /3 http:\/\/127\.0\.0\.1:\d+\/b\.htm \nProgram interrupted by user\.\.\.\n$/,
-  );
+  // Each page's line is printed whole once its page is done: the one in flight has none.
+  assert.match(stdout, /\/a\.htm \(\d+\) 2\n\nProgram interrupted by user\.\.\.\n$/);
+  assert.doesNotMatch(stdout, /b\.htm/);
   assert.equal(query(dir, "PRAGMA integrity_check")[0].integrity_check, "ok");
   const stored = query(dir, "SELECT url FROM Pages WHERE html IS NOT NULL ORDER BY id");
   assert.equal(stored.length, 2);
@@ -485,16 +306,6 @@ Deno.test("spider: a redirect is followed and its URL recorded; one to a host no
   assert.equal(facts[2].final_url, `${o}/a.htm`);
 });
 
-/** A web of `n` pages: page i links to pages 2i and 2i+1 and back to page i-1. */
-function tree(n: number): Record<string, string> {
-  const pages: Record<string, string> = {};
-  for (let i = 1; i <= n; i++) {
-    const links = [2 * i, 2 * i + 1, i - 1].filter((j) => j >= 1 && j <= n);
-    pages[`/p${i}.htm`] = links.map((j) => `<a href="p${j}.htm">page ${j}</a>`).join("\n");
-  }
-  return pages;
-}
-
 Deno.test("spider: killed with kill -9 at random moments, no run fetches a page an earlier run stored", async () => {
   const n = 40;
   await using site = startSite({ pages: tree(n) });
@@ -511,7 +322,7 @@ Deno.test("spider: killed with kill -9 at random moments, no run fetches a page 
         .map((row) => new URL(String(row.url)).pathname),
     );
   };
-  let args = [`${site.origin}/p1.htm`, "--pages", String(n), "--delay", "0.02"];
+  let args = [`${site.origin}/p1.htm`, "--pages", String(n), "--delay", "0.02", "--lease", "1"];
   for (let round = 0; round < 4; round++) {
     const before = stored();
     const from = site.seen.length;
@@ -531,7 +342,7 @@ Deno.test("spider: killed with kill -9 at random moments, no run fetches a page 
     }
     const again = site.seen.slice(from).filter((s) => before.has(s.path)).map((s) => s.path);
     assert.deepEqual(again, [], `run ${round + 1} fetched pages stored before it`);
-    args = ["--pages", String(n), "--delay", "0.02"];
+    args = ["--pages", String(n), "--delay", "0.02", "--lease", "1"];
   }
   assert.equal(stored().size, n);
   assert.equal(query(dir, "SELECT COUNT(*) AS n FROM Pages WHERE html IS NOT NULL")[0].n, n);
@@ -726,7 +537,7 @@ Deno.test("spider: a 500 is tried again after a growing wait, and a page that ke
   assert.deepEqual(facts.map((f) => [f.error, f.attempts]), [[null, 2], [500, 4]]);
 });
 
-Deno.test("spider: a database of schema 2 gains the column of schema 3 and goes on", async () => {
+Deno.test("spider: a database of schema 2 gains the columns of schemas 3 and 4 and goes on", async () => {
   await using site = startSite();
   await using temp = await tempFolder("netprog-spider-");
   const dir = temp.path;
@@ -745,8 +556,13 @@ Deno.test("spider: a database of schema 2 gains the column of schema 3 and goes 
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /\n1 http:\S+\/index\.html \(\d+\) 5\n$/);
   const columns = query(dir, "PRAGMA table_info(PageFacts)").map((row) => row.name);
-  assert(columns.includes("attempts"), columns.join(" "));
-  assert.equal(query(dir, "SELECT value FROM Meta WHERE key = 'schema_version'")[0].value, "3");
+  for (const column of ["attempts", "origin", "todo", "leased_by"]) {
+    assert(columns.includes(column), columns.join(" "));
+  }
+  assert.equal(
+    query(dir, "SELECT value FROM Meta WHERE key = 'schema_version'")[0].value,
+    String(SCHEMA_VERSION),
+  );
 });
 
 Deno.test("spider: --max-per-host ends a trap that links to a new page forever", async () => {

@@ -24,23 +24,28 @@
  *   (such as `ignore_robots` when a crawl was told to).
  * - `PageFacts(page_id INTEGER PRIMARY KEY, depth, status, content_type,
  *   final_url, bytes, truncated, reason, retry_at, leased_until, fetched_at,
- *   attempts)`:
+ *   attempts, origin, todo, leased_by)`:
  *   what the spider learnt of a page beside the book's columns: its depth
  *   from a start page, the HTTP status and Content-Type of its answer, the
  *   URL that answered after redirects, the body's size (and whether it was
  *   cut at the size limit), why it was not fetched or failed, when a page
  *   that waits for its host may be tried again, and the lease of a page
- *   being fetched (times in milliseconds since 1970), and how many times
- *   fetching it failed in a way that may pass.
+ *   being fetched and the worker that holds it (times in milliseconds since
+ *   1970), how many times fetching it failed in a way that may pass, the
+ *   origin its requests go to, and `todo` = 1 while it is still to fetch
+ *   (the frontier's index; NULL once its result is stored).
  * - `Robots(origin TEXT PRIMARY KEY, status INTEGER, body TEXT,
  *   fetched_at REAL)`: each host's robots.txt as fetched (status 0: it could
  *   not be reached), kept for a day.
- * - `Hosts(origin TEXT PRIMARY KEY, blocked_until REAL, reason TEXT)`: a host
- *   that asked the crawl to wait (429 or 503 with `Retry-After`), and until
- *   when.
+ * - `Hosts(origin TEXT PRIMARY KEY, blocked_until REAL, reason TEXT,
+ *   next_at REAL)`: one row an origin of the frontier: until when it asked
+ *   the crawl to wait (429 or 503 with `Retry-After`) and why, and the
+ *   earliest time its next request may start (its delay, kept across
+ *   workers).
  *
- * Version 1 had only `Meta`; version 2 had no `PageFacts.attempts`. Opening
- * an older file for writing adds what it lacks.
+ * Version 1 had only `Meta`; version 2 had no `PageFacts.attempts`; version
+ * 3 had no `origin`, `todo`, `leased_by` or `Hosts.next_at`. Opening an older
+ * file for writing adds what it lacks.
  *
  * Permissions: Deno checks read (and, to write, write) access to the
  * database file itself only; SQLite makes its `-wal` and `-shm` files beside
@@ -72,7 +77,7 @@ export const DEFAULT_DB = "spider.sqlite";
  * db.close();
  * ```
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The book's tables, then netprog's; every statement may run again. */
 const SCHEMA = `
@@ -86,15 +91,34 @@ CREATE TABLE IF NOT EXISTS Meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS PageFacts
   (page_id INTEGER PRIMARY KEY, depth INTEGER, status INTEGER, content_type TEXT,
    final_url TEXT, bytes INTEGER, truncated INTEGER, reason TEXT, retry_at REAL,
-   leased_until REAL, fetched_at REAL, attempts INTEGER);
+   leased_until REAL, fetched_at REAL, attempts INTEGER, origin TEXT, todo INTEGER,
+   leased_by TEXT);
 CREATE TABLE IF NOT EXISTS Robots
   (origin TEXT PRIMARY KEY, status INTEGER, body TEXT, fetched_at REAL);
 CREATE TABLE IF NOT EXISTS Hosts
-  (origin TEXT PRIMARY KEY, blocked_until REAL, reason TEXT);
+  (origin TEXT PRIMARY KEY, blocked_until REAL, reason TEXT, next_at REAL);
 INSERT INTO Meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}')
   ON CONFLICT (key) DO UPDATE SET value = excluded.value
   WHERE CAST(value AS INTEGER) < ${SCHEMA_VERSION};
 `;
+
+/** The indexes the frontier's claim relies on (made once the columns exist). */
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS PageFacts_todo ON PageFacts (origin, depth, page_id) WHERE todo = 1;
+CREATE INDEX IF NOT EXISTS PageFacts_leases ON PageFacts (origin, leased_until)
+  WHERE leased_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS PageFacts_retry ON PageFacts (retry_at)
+  WHERE todo = 1 AND retry_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS PageFacts_done ON PageFacts (origin) WHERE todo IS NULL;
+`;
+
+/**
+ * WAL mode, with a commit written to the log but not synced to the disk: a
+ * commit survives the process being killed at any moment (`kill -9`); a
+ * power cut may lose the last commits, never the file's consistency. A
+ * sync at each commit cost the spider more than half its time.
+ */
+const WAL = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
 
 /** How long a statement waits for another process's lock before it fails. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -158,7 +182,7 @@ export function transaction<T>(db: DatabaseSync, body: () => T): T {
 export function createCrawlDb(path: string): DatabaseSync {
   const db = openFile(path, false);
   try {
-    db.exec("PRAGMA journal_mode = WAL");
+    db.exec(WAL);
     transaction(db, () => upgrade(db));
   } catch (error) {
     db.close();
@@ -167,11 +191,68 @@ export function createCrawlDb(path: string): DatabaseSync {
   return db;
 }
 
-/** Creates what is missing: the tables, and the columns that later versions added. */
+/**
+ * Creates what is missing: the tables, the columns that later versions
+ * added, and the facts the frontier needs of every page (its origin, and
+ * whether it is still to fetch) for pages that lack them (a database of
+ * the book's spider, or of an older version).
+ */
 function upgrade(db: DatabaseSync): void {
   db.exec(SCHEMA);
-  const columns = db.prepare("PRAGMA table_info(PageFacts)").all().map((row) => String(row.name));
-  if (!columns.includes("attempts")) db.exec("ALTER TABLE PageFacts ADD COLUMN attempts INTEGER");
+  const added = (table: string, columns: [string, string][]) => {
+    const have = db.prepare(`PRAGMA table_info(${table})`).all().map((row) => String(row.name));
+    for (const [name, type] of columns) {
+      if (!have.includes(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+    }
+  };
+  added("PageFacts", [["attempts", "INTEGER"], ["origin", "TEXT"], ["todo", "INTEGER"], [
+    "leased_by",
+    "TEXT",
+  ]]);
+  added("Hosts", [["next_at", "REAL"]]);
+  db.exec(INDEXES);
+  const missing = db.prepare(
+    `SELECT id, url, html IS NULL AND error IS NULL AS todo FROM Pages
+     LEFT JOIN PageFacts ON page_id = id WHERE page_id IS NULL OR origin IS NULL`,
+  ).all();
+  if (missing.length === 0) return;
+  const facts = db.prepare(
+    `INSERT INTO PageFacts (page_id, depth, origin, todo) VALUES (?, 0, ?, ?)
+     ON CONFLICT (page_id) DO UPDATE SET origin = excluded.origin, todo = excluded.todo,
+       depth = COALESCE(depth, 0)`,
+  );
+  const host = db.prepare("INSERT OR IGNORE INTO Hosts (origin) VALUES (?)");
+  for (const row of missing) {
+    const origin = originOf(String(row.url));
+    facts.run(Number(row.id), origin, Number(row.todo) === 1 ? 1 : null);
+    host.run(origin);
+  }
+}
+
+/**
+ * The origin a page's requests go to (`http://host:port`), the key of its
+ * host in the frontier; the URL itself when it has none.
+ *
+ * @param url An absolute URL.
+ * @returns Its origin.
+ *
+ * @example Pages of one host share an origin
+ * ```ts
+ * import { originOf } from "./crawl_db.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(originOf("http://127.0.0.2:8000/a/b.htm"), "http://127.0.0.2:8000");
+ * assert.equal(originOf("HTTP://Example.COM:80/"), "http://example.com");
+ * assert.equal(originOf("not a url"), "not a url");
+ * ```
+ */
+export function originOf(url: string): string {
+  try {
+    const origin = new URL(url).origin;
+    return origin === "null" ? url : origin;
+  } catch {
+    return url;
+  }
 }
 
 /**
@@ -223,7 +304,7 @@ export function openCrawlDb(path: string, readOnly = false): DatabaseSync {
       );
     }
     if (!readOnly) {
-      db.exec("PRAGMA journal_mode = WAL");
+      db.exec(WAL);
       transaction(db, () => upgrade(db));
     }
   } catch (error) {

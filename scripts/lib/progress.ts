@@ -131,8 +131,8 @@ export function formatProgress(
   return (choices.find((line) => line.length <= room) ?? choices.at(-1)!).slice(0, room);
 }
 
-/** The bar on the screen now, if any. */
-let drawn: Progress | null = null;
+/** The bar or status line on the screen now, if any. */
+let drawn: Progress | StatusLine | null = null;
 
 /**
  * Erases the progress line, if one is on the screen, so that what is written
@@ -254,5 +254,64 @@ export class Progress {
     if (drawn !== null && drawn !== this) write("\n");
     drawn = this;
     write(`\r${line}\x1b[K`);
+  }
+}
+
+/**
+ * A line of status (any text, such as a crawl's counts) redrawn in place on
+ * stderr at most ten times a second, cut to the terminal's width, when
+ * stderr is a terminal; nothing otherwise. `writeErr` erases it before a
+ * message, as it erases a bar.
+ *
+ * @example Silent when stderr is not a terminal
+ * ```ts
+ * import { StatusLine } from "./progress.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const status = new StatusLine(false);
+ * let asked = 0;
+ * status.show(() => `${++asked} pages`);
+ * status.done();
+ * assert.equal(asked, 0);
+ * assert.equal(status.shown, false);
+ * ```
+ */
+export class StatusLine {
+  #enabled: boolean;
+  #lastDraw = -Infinity;
+
+  /** @param enabled Whether to draw. @default {Deno.stderr.isTerminal()} */
+  constructor(enabled: boolean = Deno.stderr.isTerminal()) {
+    this.#enabled = enabled;
+  }
+
+  /** Whether the line is drawn at all. */
+  get shown(): boolean {
+    return this.#enabled;
+  }
+
+  /**
+   * Redraws the line when 100 ms have passed since the last draw (or when
+   * `now` is true); `text` is called only then.
+   *
+   * @param text Makes the line.
+   * @param now Draw whatever the time.
+   */
+  show(text: () => string, now = false): void {
+    if (!this.#enabled) return;
+    const time = performance.now();
+    if (!now && time - this.#lastDraw < 100) return;
+    this.#lastDraw = time;
+    const room = Math.max(0, terminalColumns() - 1);
+    if (drawn !== null && drawn !== this) write("\n");
+    drawn = this;
+    write(`\r${text().slice(0, room)}\x1b[K`);
+  }
+
+  /** Erases the line and stops drawing. */
+  done(): void {
+    if (!this.#enabled) return;
+    if (drawn === this) clearProgress();
+    this.#enabled = false;
   }
 }
