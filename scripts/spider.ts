@@ -107,7 +107,13 @@ import {
 import { type ConnectOptions, endpoint, networkFailure } from "./lib/conn.ts";
 import { createCrawlDb, DEFAULT_DB, openCrawlDb } from "./lib/crawl_db.ts";
 import { crawlUrl, inScope, normalizedUrl, type Scope, webOf } from "./lib/crawl_scope.ts";
-import { type Claim, LEASE_MS, type PageResult, SqliteFrontier } from "./lib/frontier.ts";
+import {
+  type Claim,
+  type Frontier,
+  LEASE_MS,
+  type PageResult,
+  SqliteFrontier,
+} from "./lib/frontier.ts";
 import { parseHtml } from "./lib/dom.ts";
 import { RunError, UsageError } from "./lib/errors.ts";
 import { HttpClient } from "./lib/http_client.ts";
@@ -330,7 +336,7 @@ class Spider {
   readonly clients: HttpClient[] = [];
   stopped = false;
   constructor(
-    readonly frontier: SqliteFrontier,
+    readonly frontier: Frontier,
     readonly webs: string[],
     readonly options: {
       delay: number;
@@ -960,27 +966,22 @@ run("spider", async () => {
     spider.status.done();
     if (ending !== "done") {
       await stdout.print("No unretrieved HTML pages found\n");
-      const deeper = db.prepare(
-        "SELECT COUNT(*) AS n FROM PageFacts WHERE todo = 1 AND depth > ?",
-      ).get(maxDepth);
-      if (Number(deeper?.n) > 0) {
-        db.prepare("UPDATE PageFacts SET reason = ? WHERE todo = 1 AND depth > ?")
-          .run(`deeper than --max-depth ${maxDepth}`, maxDepth);
-        writeErr(`spider: ${deeper?.n} page(s) lie deeper than --max-depth ${maxDepth}\n`);
-      }
-      const waiting = db.prepare(
-        "SELECT COUNT(*) AS n, MIN(retry_at) AS at FROM PageFacts WHERE todo = 1 AND retry_at > ?",
-      ).get(Date.now());
-      if (waiting !== undefined && Number(waiting.n) > 0) {
-        writeErr(
-          `spider: ${waiting.n} page(s) wait for their host until ${
-            new Date(Number(waiting.at)).toISOString()
-          } (see PageFacts.reason)\n`,
-        );
+      const deeper = await frontier.markDeeper(maxDepth);
+      if (deeper > 0) {
+        writeErr(`spider: ${deeper} page(s) lie deeper than --max-depth ${maxDepth}\n`);
       }
     }
-    const left = db.prepare("SELECT COUNT(*) AS n FROM PageFacts WHERE todo = 1").get();
-    writeErr(spider.tally.summary(Number(left?.n ?? 0)));
+    // What was printed is out before the summary (a reader gone ends the run here, quietly).
+    await stdout.flush();
+    const left = await frontier.left();
+    if (ending !== "done" && left.waiting > 0) {
+      writeErr(
+        `spider: ${left.waiting} page(s) wait for their host until ${
+          new Date(left.until!).toISOString()
+        } (see PageFacts.reason)\n`,
+      );
+    }
+    writeErr(spider.tally.summary(left.todo));
   } finally {
     stopped();
     close();

@@ -10,7 +10,9 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { runScript, tempFolder } from "./_helpers.ts";
+import { ROOT, runScript, startMirror, tempFolder } from "./_helpers.ts";
+import { MIRROR_ADDRESS } from "../scripts/lib/mirror.ts";
+import { PROGRAMS, taskFlags } from "../scripts/lib/programs.ts";
 import {
   flags,
   PAGES,
@@ -611,4 +613,45 @@ Deno.test("spider: two spellings of one URL are one page; https is another web t
     query(dir, "SELECT url FROM Pages ORDER BY id").map((row) => row.url),
     [`${o}/start.htm`, `${o}/a.htm`, `${o}/x%2Fy.htm`],
   );
+});
+
+Deno.test("spider: the README's crawl of the mirror's small web, from start to ranked dump, is what the programs print", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}/README.md`);
+  const block = /```console\n(\$ deno task spider http:\/\/127\.0\.0\.1:8000\/site\/[^]*?)```/.exec(
+    readme,
+  )?.[1];
+  assert(block !== undefined, "no crawl of the mirror's small web in the README");
+  await using mirror = await startMirror();
+  await using temp = await tempFolder("netprog-spider-readme-");
+  const onMirror = (text: string) => text.replaceAll(`http://${MIRROR_ADDRESS}`, mirror.origin);
+  // The README's commands and, after each, what it prints (stdout, then stderr).
+  const steps = block.split(/^\$ /m).slice(1).map((step) => {
+    const [command, ...lines] = step.split("\n");
+    return { command: command.split(" ").slice(2), expected: lines.join("\n") };
+  });
+  assert.deepEqual(steps.map((step) => step.command[0]), [
+    "spider",
+    "sprank",
+    "spdump",
+    "spjson",
+    "spider",
+  ]);
+  for (const { command: [name, ...args], expected } of steps) {
+    const program = PROGRAMS.find((p) => p.name === name)!;
+    // The walk-through at the default pace takes 8 s; the same crawl without the delay is quicker.
+    const more = name === "spider" && !args.includes("--why") ? ["--delay", "0"] : [];
+    const result = await runScript(name, [...args.map(onMirror), ...more], {
+      flags: taskFlags(program).filter((flag) => flag !== "--no-prompt").map((flag) =>
+        flag.replace(MIRROR_ADDRESS, mirror.origin.slice("http://".length))
+      ),
+      cwd: temp.path,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const timing = /in [\d.]+ s \([\d.]+ pages\/s\)/g;
+    assert.equal(
+      (result.stdout + result.stderr).replace(timing, "in T"),
+      onMirror(expected).replace(timing, "in T"),
+      `deno task ${name} ${args.join(" ")}`,
+    );
+  }
 });

@@ -85,6 +85,34 @@ export interface FetchedPage extends PageResult {
 /** How often a worker with nothing to take looks again while another works. */
 const POLL_MS = 200;
 
+/**
+ * What a crawl's frontier does, wherever it is kept: {@linkcode SqliteFrontier}
+ * is the one in the crawl database.
+ */
+export type Frontier = Pick<
+  SqliteFrontier,
+  | "worker"
+  | "addStart"
+  | "webs"
+  | "hasTodo"
+  | "meta"
+  | "setMeta"
+  | "claim"
+  | "nextWake"
+  | "requestedOn"
+  | "attempts"
+  | "robots"
+  | "saveRobots"
+  | "blockHost"
+  | "storeFailure"
+  | "storePage"
+  | "release"
+  | "markDeeper"
+  | "left"
+  | "renew"
+  | "close"
+>;
+
 /** The default lease: how long a page stays taken once its worker stops renewing it. */
 export const LEASE_MS = 10_000;
 
@@ -442,6 +470,36 @@ export class SqliteFrontier {
     });
     this.#hold(-1);
     return Promise.resolve();
+  }
+
+  /**
+   * Notes on the pages left deeper than `maxDepth` why they wait, and says
+   * how many there are.
+   *
+   * @param maxDepth The depth limit of the run.
+   */
+  markDeeper(maxDepth: number): Promise<number> {
+    const changed = transaction(
+      this.db,
+      () =>
+        this.#sql("UPDATE PageFacts SET reason = ? WHERE todo = 1 AND depth > ?")
+          .run(`deeper than --max-depth ${maxDepth}`, maxDepth).changes,
+    );
+    return Promise.resolve(Number(changed));
+  }
+
+  /** How many pages are left to fetch, how many of them wait, and until when the first. */
+  left(): Promise<{ todo: number; waiting: number; until: number | null }> {
+    const now = Date.now();
+    const todo = this.#sql("SELECT COUNT(*) AS n FROM PageFacts WHERE todo = 1").get();
+    const waiting = this.#sql(
+      "SELECT COUNT(*) AS n, MIN(retry_at) AS at FROM PageFacts WHERE todo = 1 AND retry_at > ?",
+    ).get(now);
+    return Promise.resolve({
+      todo: Number(todo?.n ?? 0),
+      waiting: Number(waiting?.n ?? 0),
+      until: waiting?.at === null || waiting?.at === undefined ? null : Number(waiting.at),
+    });
   }
 
   /** Renews this worker's leases (done by itself while it holds any). */

@@ -276,7 +276,7 @@ export const PROGRAMS: readonly Program[] = [
       { text: "How many pages:", unless: "--pages" },
     ],
     writes: ["spider.sqlite"],
-    example: { args: ["/page1.htm", "--pages", "2"] },
+    example: { args: ["/site/index.html", "--pages", "8", "--delay", "0.2"] },
   },
   {
     name: "sprank",
