@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runScript, tempFolder } from "./_helpers.ts";
+import { ROOT, runScript, tempFolder } from "./_helpers.ts";
 import { query, type Seen, spawnSpider, startSite } from "./_spider_site.ts";
 
 const HOSTS = ["127.0.0.2", "127.0.0.3", "127.0.0.4"];
@@ -202,4 +202,33 @@ Deno.test("spider: two spiders on one database fetch every page once, and each h
     assert.equal(mostAtOnce(site.seen), 1, `${site.origin}: two requests at once`);
   }
   assert.equal(query(temp.path, "SELECT COUNT(*) AS n FROM PageFacts WHERE todo = 1")[0].n, 0);
+});
+
+Deno.test("spider: --workers 3 crawls in threads on one frontier, every page once, each host one at a time", async () => {
+  await using web = startWeb(8, { slow: 40 });
+  await using temp = await tempFolder("netprog-spider-hosts-");
+  const starts = web.sites.map((site) => `${site.origin}/p1.htm`);
+  const args = [...starts, "--pages", "100", "--delay", "0.05", "--workers", "3"];
+  const denied = await runScript("spider", args, { flags: flagsFor(web.hosts), cwd: temp.path });
+  assert.equal(denied.code, 2);
+  assert.equal(
+    denied.stderr,
+    `spider: cannot start --workers: worker threads read the program's modules: run with --allow-read=${ROOT} too\n`,
+  );
+  const result = await runScript("spider", args, {
+    flags: flagsFor(web.hosts).map((flag) =>
+      flag.startsWith("--allow-read=") ? `${flag},${ROOT}` : flag
+    ),
+    cwd: temp.path,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /No unretrieved HTML pages found\n$/);
+  assert.match(result.stderr, /spider: 24 page\(s\) requested in /);
+  assert.equal(result.stdout.split("\n").filter((line) => /^\d+ http/.test(line)).length, 24);
+  for (const site of web.sites) {
+    const paths = site.pages().map((s) => s.path).sort();
+    assert.deepEqual(paths, [...new Set(paths)], `${site.origin}: a page fetched twice`);
+    assert.equal(paths.length, 8);
+    assert.equal(mostAtOnce(site.seen), 1, `${site.origin}: two requests at once`);
+  }
 });
