@@ -9,7 +9,7 @@
  *     deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser bench/crawl_bench.ts [--json PATH] [--pages N] [--only NAME,...] [--book-spider PATH]
  *
  * The site (bench/_crawl_site.ts, the same for the same `--seed`): `--pages`
- * pages (default 10,000) of about 10 KB, 27 to 61 links each, every page
+ * pages (default 10,000) of about 10 KB, 26 to 62 links each, every page
  * reachable from the home page, a robots.txt that allows everything; written
  * to a temporary folder and served by Debian's nginx on 127.0.0.1, which
  * logs every request. Each crawler starts at the home page with no delay and
@@ -70,7 +70,8 @@
 
 import { parseArgs } from "node:util";
 import { generateSite } from "./_crawl_site.ts";
-import { ensureInstalled, exists, freePort, NGINX, startNginx, waitForPort } from "./_nginx.ts";
+import { ensureInstalled, exists, freePort, NGINX, startNginx } from "./_nginx.ts";
+import { startPostgres } from "./_postgres.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
 /** Debian's python3, where apt-get installs Scrapy and BeautifulSoup. */
@@ -79,7 +80,6 @@ const PYTHON = "/usr/bin/python3";
 const NODE = "/usr/bin/node";
 const CRAWLEE_VERSION = "3.18.1";
 const CRAWLEE_DIR = `/tmp/netprog_bench_cache/crawlee-${CRAWLEE_VERSION}`;
-const POSTGRES_BIN = "/usr/lib/postgresql/15/bin";
 const IN_FLIGHT = 16;
 const WORKERS = 4;
 const BARS = { speedup: 3, rssMiB: 150 };
@@ -173,41 +173,6 @@ async function ensureCrawlee(): Promise<void> {
   }
 }
 
-/** A PostgreSQL of its own in `dir`, on 127.0.0.1, for one run. */
-async function startPostgres(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  await ensureInstalled(`${POSTGRES_BIN}/initdb`, "postgresql");
-  const passwd = await Deno.readTextFile("/etc/passwd");
-  const entry = passwd.split("\n").find((line) => line.startsWith("postgres:"));
-  if (entry === undefined) throw new Error("Cannot find the user postgres in /etc/passwd");
-  const [, , uid, gid] = entry.split(":");
-  const data = `${dir}/postgres`;
-  await Deno.mkdir(data, { mode: 0o700 });
-  await Deno.chown(data, Number(uid), Number(gid));
-  const asPostgres = (program: string, args: string[]) =>
-    run("runuser", ["-u", "postgres", "--", `${POSTGRES_BIN}/${program}`, ...args]);
-  const init = await asPostgres("initdb", ["-D", data, "-U", "postgres", "--auth=trust"]);
-  if (init.code !== 0) throw new Error(`Cannot run initdb: ${lastLine(init.stderr)}`);
-  const port = freePort();
-  const start = await asPostgres("pg_ctl", [
-    "-D",
-    data,
-    "-l",
-    `${data}/server.log`,
-    "-w",
-    "-o",
-    `-p ${port} -k ${data} -c listen_addresses=127.0.0.1`,
-    "start",
-  ]);
-  if (start.code !== 0) throw new Error(`Cannot start PostgreSQL: ${lastLine(start.stderr)}`);
-  await waitForPort(port);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await asPostgres("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
-    },
-  };
-}
-
 /** One crawler: how to run it, or why it cannot run. */
 interface Crawler {
   /** Its name for `--only`. */
@@ -238,6 +203,7 @@ interface Row {
   largestProcessRssMiB?: number;
   found?: number;
   duplicates?: number;
+  robotsRequests?: number;
   otherRequests?: number;
   exitCode?: number;
   bars: { bar: string; pass: boolean }[];
@@ -247,17 +213,20 @@ interface Row {
 function countRequests(lines: string[], sitePaths: Set<string>) {
   const fetched = new Map<string, number>();
   let other = 0;
+  let robots = 0;
   for (const line of lines) {
     const [status, method, uri] = line.split(" ");
     if (status === "200" && method === "GET" && sitePaths.has(uri)) {
       fetched.set(uri, (fetched.get(uri) ?? 0) + 1);
-    } else if (uri !== "/robots.txt") {
+    } else if (uri === "/robots.txt") {
+      robots++;
+    } else {
       other++;
     }
   }
   let total = 0;
   for (const n of fetched.values()) total += n;
-  return { found: fetched.size, duplicates: total - fetched.size, other };
+  return { found: fetched.size, duplicates: total - fetched.size, robots, other };
 }
 
 const started = performance.now();
@@ -335,13 +304,13 @@ try {
   );
 
   // The crawlers.
+  // A database file is allowed by its path; a postgres:// one by its host's port.
   const spider = (db: string, extra: string[], net: string) => [
     "deno",
     "run",
     "--no-prompt",
     `--allow-net=${net}`,
-    `--allow-read=${db}`,
-    `--allow-write=${db}`,
+    ...(db.startsWith("postgres://") ? [] : [`--allow-read=${db}`, `--allow-write=${db}`]),
     "scripts/spider.ts",
     home,
     "--pages",
@@ -448,12 +417,9 @@ try {
     if (crawler.name === "netprog-postgres" && crawler.missing === undefined) {
       const server = await startPostgres(dir);
       cleanups.push(server.stop);
+      const workersFlag = ["--workers", String(WORKERS)];
       crawler.command = {
-        args: spider(
-          server.url,
-          ["--workers", String(WORKERS)],
-          `${net},${server.url.split("@")[1].split("/")[0]}`,
-        ),
+        args: spider(server.url, workersFlag, `${net},${new URL(server.url).host}`),
         cwd: ROOT,
       };
     }
@@ -494,6 +460,7 @@ try {
     const counts = countRequests(lines, sitePaths);
     row.found = counts.found;
     row.duplicates = counts.duplicates;
+    row.robotsRequests = counts.robots;
     row.otherRequests = counts.other;
     row.pagesPerSecond = counts.found / row.seconds;
     const rss = /peak-rss-kib (\d+) tree-peak-kib (\d+)/.exec(
@@ -509,7 +476,8 @@ try {
     }
     console.log(
       `  ${row.seconds.toFixed(1)} s, ${row.found} of ${row.expected} pages, ` +
-        `${row.duplicates} fetched twice, ${row.otherRequests} other requests, exit ${output.code}`,
+        `${row.duplicates} fetched twice, robots.txt ${row.robotsRequests}, ` +
+        `${row.otherRequests} other requests, exit ${output.code}`,
     );
     if (output.code !== 0 || row.found !== row.expected) {
       console.log(
