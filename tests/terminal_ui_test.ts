@@ -2,11 +2,13 @@
 
 // What the programs draw on a terminal, under a pseudo-terminal of a given width (python3's pty
 // module, the size set with TIOCSWINSZ): the progress line fits the width and is redrawn in place,
-// the Ctrl-C line does not land on it; rawget does not pour a binary body onto the terminal.
+// the Ctrl-C line does not land on it; rawget does not pour a binary body onto the terminal; the
+// spider's status line is erased before each page's line.
 
 import assert from "node:assert/strict";
 import { ROOT, runScript, startRawServer, tempFolder, writeAll } from "./_helpers.ts";
 import { onTerminal as runOnTerminal } from "./_pty.ts";
+import { flags, startSite, tree } from "./_spider_site.ts";
 
 /** Runs `deno run --no-prompt FLAGS scripts/NAME.ts ARGS` on a terminal `columns` wide. */
 async function onTerminal(
@@ -195,4 +197,30 @@ Deno.test("rawget's binary body piped or to a file is written unchanged", async 
   );
   assert.equal(code, 0, shown);
   assert.deepEqual(Deno.readFileSync(out), JPEG);
+});
+
+Deno.test("the spider's status line fits the terminal, and each page's line starts on a line of its own", async () => {
+  await using site = startSite({ pages: tree(6) });
+  await using folder = await tempFolder("netprog-terminal-ui-");
+  const { code, shown } = await onTerminal(
+    "spider",
+    flags(site.port),
+    [`${site.origin}/p1.htm`, "--pages", "10", "--delay", "0.25"],
+    { columns: 50, cwd: folder.path },
+  );
+  assert.equal(code, 0, shown);
+  const lines = drawnLines(shown);
+  const status = lines.filter((line) => /^spider: \d+ page\(s\), /.test(line));
+  assert(status.length >= 3, `too few draws in ${JSON.stringify(shown)}`);
+  assert.deepEqual(status.filter((line) => line.length >= 50), [], "a status line is too wide");
+  assert.match(lines.at(-2)!, /^spider: 6 page\(s\) requested in [\d.]+ s/);
+  // Every page's line is whole: the status line was erased before it.
+  const pages = shown.split(/\r\n|\n/).filter((line) => /\d+ http:/.test(line));
+  assert.equal(pages.length, 6, JSON.stringify(shown));
+  for (const line of pages) {
+    const last = line.split("\r").at(-1)!;
+    const visible = last.replace(ERASE_LINE, "");
+    assert.match(visible, /^\d+ http:\/\/127\.0\.0\.1:\d+\/p\d\.htm \(\d+\) \d$/);
+    assert(line === visible || last === `${ERASE_LINE}${visible}`, JSON.stringify(line));
+  }
 });

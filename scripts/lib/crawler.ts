@@ -19,7 +19,7 @@ import { parseHtml } from "./dom.ts";
 import { RunError } from "./errors.ts";
 import type { Claim, Frontier, PageResult } from "./frontier.ts";
 import { HttpClient } from "./http_client.ts";
-import { StatusLine } from "./progress.ts";
+import { clearProgress, StatusLine } from "./progress.ts";
 import { describeError, firstLine, isPermissionError, requirePermission } from "./run.ts";
 import type { BodySink } from "./sinks.ts";
 import { stdout, writeErr } from "./stdio.ts";
@@ -378,7 +378,14 @@ export class Crawler {
     readonly webs: string[],
     readonly options: CrawlOptions,
   ) {
-    this.out = options.out ?? { print: (text) => stdout.print(text), warn: writeErr };
+    this.out = options.out ?? {
+      // A page's line starts on a clean line: the status line is erased first, and drawn again.
+      print: (text) => {
+        clearProgress();
+        return stdout.print(text);
+      },
+      warn: writeErr,
+    };
     this.status = new StatusLine(options.out === undefined && Deno.stderr.isTerminal());
   }
 
@@ -523,7 +530,8 @@ export class Crawler {
           break;
         }
         hosts.set(claim.origin, (hosts.get(claim.origin) ?? 0) + 1);
-        const client = this.clients.pop() ?? new HttpClient({ readSize: READ_SIZE, ...this.options.connect });
+        const client = this.clients.pop() ??
+          new HttpClient({ readSize: READ_SIZE, ...this.options.connect });
         const task: Promise<void> = this.crawl(claim, client).then(
           (fetched) => void (fetched || budget.giveBack()),
           (error) => void (budget.giveBack(), failure ??= { error }),
