@@ -171,19 +171,23 @@ export function spawnSpider(
 }
 
 /**
- * Starts a crawl of the site from its index, and stops it with `signal` while `path` is being
- * fetched (the site records a request as it starts).
+ * Starts a crawl of the site from its index, and stops it with `signal` (sent `times` times,
+ * 5 ms apart) while `path` is being fetched (the site records a request as it starts).
  */
 export async function stopWhileFetching(
   site: ReturnType<typeof startSite>,
   dir: string,
   path: string,
   signal: Deno.Signal,
+  times = 1,
 ): Promise<Deno.CommandOutput> {
   const args = [`${site.origin}/index.html`, "--pages", "10", "--delay", "0"];
   const child = spawnSpider(site.port, dir, args);
   await until(() => site.seen.some((s) => s.path === path));
-  child.kill(signal);
+  for (let i = 0; i < times; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill(signal);
+  }
   return await child.output();
 }
 

@@ -211,6 +211,31 @@ Deno.test("spider: Ctrl-C stops with the book's line and status 130, and the cra
   assert.match(result.stdout, /No unretrieved HTML pages found\n$/);
 });
 
+Deno.test("spider: Ctrl-C twice in a row loses nothing either", async () => {
+  await using site = startSite({ slow: { "/b.htm": 2000 } });
+  await using temp = await tempFolder("netprog-spider-");
+  const dir = temp.path;
+  const output = await stopWhileFetching(site, dir, "/b.htm", "SIGINT", 2);
+  assert.equal(output.code, 130);
+  assert.match(new TextDecoder().decode(output.stdout), /\nProgram interrupted by user\.\.\.\n$/);
+  assert.equal(query(dir, "PRAGMA integrity_check")[0].integrity_check, "ok");
+  assert.equal(query(dir, "SELECT COUNT(*) AS n FROM Pages WHERE html IS NOT NULL")[0].n, 2);
+  assert.equal(
+    query(dir, "SELECT COUNT(*) AS n FROM PageFacts WHERE leased_until IS NOT NULL")[0].n,
+    0,
+  );
+  const result = await runScript("spider", ["--pages", "10", "--delay", "0"], {
+    flags: flags(site.port),
+    cwd: dir,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /No unretrieved HTML pages found\n$/);
+  const counts = new Map<string, number>();
+  for (const { path } of site.seen) counts.set(path, (counts.get(path) ?? 0) + 1);
+  assert.equal(counts.get("/index.html"), 1);
+  assert.equal(counts.get("/a.htm"), 1);
+});
+
 Deno.test("spider: after kill -9 in the middle, the next run never fetches a stored page again", async () => {
   await using site = startSite({ slow: { "/b.htm": 2000 } });
   await using temp = await tempFolder("netprog-spider-");
