@@ -71,11 +71,14 @@ export function startSite(options: SiteOptions = {}) {
     const wait = options.slow?.[path];
     if (wait !== undefined) await new Promise((resolve) => setTimeout(resolve, wait));
     let response: Response;
-    if (path === "/robots.txt") {
+    if (path === "/robots.txt" && options.redirects?.[path] === undefined) {
       const robots = options.robots ?? 404;
       response = typeof robots === "string"
         ? new Response(robots, { headers: { "content-type": "text/plain" } })
         : new Response(null, { status: robots });
+    } else if (path === "/rules.txt" && typeof options.robots === "string") {
+      // Where a redirected robots.txt lands.
+      response = new Response(options.robots, { headers: { "content-type": "text/plain" } });
     } else if (path === "/big.bin") {
       const chunk = new Uint8Array(64 * 1024);
       const body = new ReadableStream<Uint8Array>({

@@ -138,6 +138,120 @@ Deno.test("spider: robots.txt is obeyed, the group of its product token first", 
   assert(!result.stdout.includes("/a.htm "), result.stdout);
 });
 
+Deno.test("spider: robots.txt by RFC 9309: the longest rule wins, Allow on a tie, * and $; it may redirect", async () => {
+  const rules = `User-agent: *
+Disallow: /sub/
+Allow: /sub/c.htm
+Disallow: /*.htm$
+Allow: /a.html
+Disallow: /a.html
+`;
+  await using site = startSite({
+    robots: rules,
+    redirects: { "/robots.txt": "/rules.txt" },
+    pages: {
+      "/index.html": ["a.htm", "a.html", "sub/c.htm", "sub/d.htm", "sub/e.html"]
+        .map((href) => `<a href="${href}">${href}</a>`).join(" "),
+      "/a.html": "<p>a</p>",
+      "/sub/c.htm": "<p>c</p>",
+    },
+  });
+  await using temp = await tempFolder("netprog-spider-");
+  const result = await runScript(
+    "spider",
+    [`${site.origin}/index.html`, "--pages", "10", "--delay", "0"],
+    { flags: flags(site.port), cwd: temp.path },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  // /a.htm: "/*.htm$" (7 octets) is longer than any Allow; /a.html: Allow and Disallow tie, and
+  // Allow wins; /sub/c.htm: its Allow is longer than "/sub/" and "/*.htm$"; /sub/d.htm: "/*.htm$"
+  // is longer than "/sub/"; /sub/e.html: "/sub/" alone matches.
+  assert.deepEqual(site.pages().map((s) => s.path), [
+    "/rules.txt",
+    "/index.html",
+    "/a.html",
+    "/sub/c.htm",
+  ]);
+  const reasons = query(
+    temp.path,
+    "SELECT url, reason FROM Pages JOIN PageFacts ON page_id = id WHERE error = -2 ORDER BY id",
+  ).map((row) => `${new URL(String(row.url)).pathname} ${row.reason}`);
+  const robots = `${site.origin}/robots.txt`;
+  assert.deepEqual(reasons, [
+    `/a.htm disallowed by ${robots} (line 4)`,
+    `/sub/d.htm disallowed by ${robots} (line 4)`,
+    `/sub/e.html disallowed by ${robots} (line 2)`,
+  ]);
+});
+
+Deno.test("spider: a host that cannot be reached keeps its pages waiting; the other host is crawled", async () => {
+  await using site = startSite();
+  // A port nothing listens on: its robots.txt cannot be read.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closed = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  await using temp = await tempFolder("netprog-spider-");
+  const result = await runScript(
+    "spider",
+    [
+      `${site.origin}/index.html`,
+      `http://127.0.0.1:${closed}/x.htm`,
+      "--pages",
+      "20",
+      "--delay",
+      "0",
+    ],
+    {
+      flags: [
+        `--allow-net=127.0.0.1:${site.port},127.0.0.1:${closed}`,
+        ...flags(site.port).slice(1),
+      ],
+      cwd: temp.path,
+    },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /\/sub\/c\.htm \(\d+\) 0\n/);
+  assert.match(result.stderr, /spider: 1 page\(s\) wait for their host until /);
+  const [waiting] = query(
+    temp.path,
+    "SELECT error, reason, retry_at FROM Pages JOIN PageFacts ON page_id = id WHERE url LIKE '%/x.htm'",
+  );
+  assert.equal(waiting.error, null);
+  assert.match(String(waiting.reason), /robots\.txt could not be reached \(connection refused/);
+  assert(Number(waiting.retry_at) > Date.now());
+});
+
+Deno.test("spider: a redirect loop fails its page alone; a 429 with a Retry-After date rests the host", async () => {
+  const soon = new Date(Date.now() + 2500).toUTCString();
+  await using site = startSite({
+    redirects: { "/a.htm": "/loop.htm", "/loop.htm": "/a.htm" },
+    busy: { "/b.htm": [429, soon] },
+  });
+  await using temp = await tempFolder("netprog-spider-");
+  const result = await runScript(
+    "spider",
+    [`${site.origin}/index.html`, "--pages", "20", "--delay", "0"],
+    { flags: flags(site.port), cwd: temp.path },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /\/a\.htm Unable to retrieve or parse page\n/);
+  assert.match(result.stdout, /\/b\.htm Error on page:  429\n/);
+  assert.match(result.stdout, /\/b\.htm \(\d+\) 1\n/);
+  const [loop] = query(
+    temp.path,
+    "SELECT error, reason FROM Pages JOIN PageFacts ON page_id = id WHERE url LIKE '%/a.htm'",
+  );
+  assert.equal(loop.error, -1);
+  assert.match(String(loop.reason), /redirect loop/);
+  // The host rested: nothing was asked of it between the 429 and the date it gave.
+  const busy = site.seen.findIndex((s) => s.path === "/b.htm");
+  const next = site.seen[busy + 1];
+  assert(
+    next.start - site.seen[busy].end >= 900,
+    `asked again after ${next.start - site.seen[busy].end} ms`,
+  );
+});
+
 Deno.test("spider: a robots.txt that answers 503 keeps every page of its host waiting", async () => {
   await using site = startSite({ robots: 503 });
   await using temp = await tempFolder("netprog-spider-");
