@@ -213,6 +213,7 @@ Deno.test("the spider's status line fits the terminal, and each page's line star
   const status = lines.filter((line) => /^spider: \d+ page\(s\), /.test(line));
   assert(status.length >= 3, `too few draws in ${JSON.stringify(shown)}`);
   assert.deepEqual(status.filter((line) => line.length >= 50), [], "a status line is too wide");
+  assert(status.some((line) => /pages\/s, [1-9]\d* queued/.test(line)), status.join("\n"));
   assert.match(lines.at(-2)!, /^spider: 6 page\(s\) requested in [\d.]+ s/);
   // Every page's line is whole: the status line was erased before it.
   const pages = shown.split(/\r\n|\n/).filter((line) => /\d+ http:/.test(line));

@@ -369,6 +369,8 @@ export class Crawler {
   readonly requested = new Map<string, number>();
   readonly tally = new Tally();
   readonly status: StatusLine;
+  #left = { todo: 0, waiting: 0 };
+  #leftAt = -Infinity;
   readonly out: CrawlOutput;
   /** A client a request in flight: each keeps its own connection. */
   readonly clients: HttpClient[] = [];
@@ -571,8 +573,16 @@ export class Crawler {
     return "done";
   }
 
+  /** The status line: pages, rate, statuses, and the frontier's counts as last read. */
   statusLine(hostsBusy: number): string {
-    return `spider: ${this.tally.line()}, ${hostsBusy} host(s) busy`;
+    if (this.status.shown && performance.now() - this.#leftAt > 1000) {
+      this.#leftAt = performance.now();
+      this.frontier.left().then((left) => this.#left = left, () => {});
+    }
+    const { todo, waiting } = this.#left;
+    const [pages, ...rest] = this.tally.line().split(" (");
+    return `spider: ${pages}, ${todo} queued, ${waiting} waiting, ${hostsBusy} host(s) busy` +
+      (rest.length > 0 ? ` (${rest.join(" (")}` : "");
   }
 
   /**
