@@ -187,6 +187,7 @@ class LimitedSink implements BodySink {
     return Promise.resolve();
   }
   bytes(): Uint8Array {
+    if (this.chunks.length === 1) return this.chunks[0];
     const all = new Uint8Array(this.size);
     let at = 0;
     for (const chunk of this.chunks) {
