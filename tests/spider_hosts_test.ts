@@ -232,3 +232,38 @@ Deno.test("spider: --workers 3 crawls in threads on one frontier, every page onc
     assert.equal(mostAtOnce(site.seen), 1, `${site.origin}: two requests at once`);
   }
 });
+
+Deno.test("spider: four spiders on one database keep each host's delay; one killed with kill -9, the rest finish", async () => {
+  await using web = startWeb(10, { slow: 30 });
+  await using temp = await tempFolder("netprog-spider-hosts-");
+  const starts = web.sites.map((site) => `${site.origin}/p1.htm`);
+  const args = [...starts, "--pages", "100", "--delay", "0.1", "--lease", "1"];
+  const children = [0, 1, 2, 3].map(() => spawnSpider(web.hosts, temp.path, args));
+  const asked = () => web.sites.reduce((n, site) => n + site.pages().length, 0);
+  while (asked() < 8) await new Promise((resolve) => setTimeout(resolve, 10));
+  const killedAt = performance.now();
+  children[0].kill("SIGKILL");
+  const outputs = await Promise.all(children.map((child) => child.output()));
+  assert.equal(outputs[0].code, 137);
+  for (const output of outputs.slice(1)) {
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  }
+  for (const site of web.sites) {
+    const pages = site.pages();
+    const paths = pages.map((s) => s.path);
+    assert.equal(new Set(paths).size, 10, `${site.origin}: ${paths.join(" ")}`);
+    // Asked twice: only a page the killed spider had in flight (one a host at most).
+    const twice = paths.filter((path, i) => paths.indexOf(path) !== i);
+    assert(twice.length <= 1, `${site.origin}: ${twice.join(" ")} asked twice`);
+    for (const path of twice) {
+      assert(pages.find((s) => s.path === path)!.start <= killedAt, `${path} was not in flight`);
+    }
+    const all = [...site.seen].sort((a, b) => a.start - b.start);
+    for (let i = 1; i < all.length; i++) {
+      const gap = all[i].start - all[i - 1].end;
+      assert(gap >= 90, `${site.origin}: ${all[i].path} began ${gap.toFixed(0)} ms after the last`);
+    }
+  }
+  assert.equal(query(temp.path, "SELECT COUNT(*) AS n FROM PageFacts WHERE todo = 1")[0].n, 0);
+  assert.equal(query(temp.path, "PRAGMA integrity_check")[0].integrity_check, "ok");
+});
