@@ -2,10 +2,13 @@
 // Copyright netprog authors. MIT license.
 
 /**
- * build: bundles the page (web/main.ts and the core it imports) with esbuild
- * into web/dist/: index.html, style.css and main.js. main.js is a classic
- * script (an IIFE, not an ES module), so the page works from any static host
- * and from a file:// URL, where Chromium refuses module scripts. The book's
+ * build: bundles the pages with esbuild into web/dist/: the links page
+ * (web/main.ts and the core it imports) as index.html, style.css and
+ * main.js, and the link graph page (web/graph.ts, with sigma, graphology and
+ * ForceAtlas2 from npm) as graph.html, graph.css and graph.js. Each script
+ * is a classic script (an IIFE, not an ES module), so the pages work from
+ * any static host and from a file:// URL, where Chromium refuses module
+ * scripts. The book's
  * sample page, data/page1.htm, is written into main.js as a string (the
  * constant SAMPLE_PAGE), so the page's "Try the book's page1.htm" button needs
  * no request; the repository keeps the one copy in data/.
@@ -28,6 +31,7 @@
  * @module
  */
 
+import type { Plugin } from "esbuild";
 import { RunError } from "../scripts/lib/errors.ts";
 import { requirePermission, run } from "../scripts/lib/run.ts";
 
@@ -73,15 +77,97 @@ async function esbuildBinary(): Promise<string> {
   return os === "win32" ? `${folder}/esbuild.exe` : `${folder}/bin/esbuild`;
 }
 
-/** Bundles with esbuild's API; needs the child's permissions. Returns main.js's size. */
-async function bundle(): Promise<number> {
+/**
+ * Where the npm packages of the graph page are: each package the page
+ * imports by name (`roots`: name to folder), and for each package folder,
+ * the folders of the packages it imports (`deps`). esbuild cannot read
+ * deno.json's `npm:` imports, and Deno's npm cache has no node_modules
+ * folders to search, so the bundle resolves names through this map.
+ */
+interface NpmFolders {
+  roots: Record<string, string>;
+  deps: Record<string, Record<string, string>>;
+}
+
+/** Asks `deno info --json web/graph.ts` where its npm packages are, and theirs. */
+async function npmFolders(): Promise<NpmFolders> {
+  const info = await new Deno.Command("deno", {
+    args: ["info", "--json", new URL("graph.ts", WEB).pathname],
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  if (!info.success) {
+    const why = new TextDecoder().decode(info.stderr).trim().split("\n")[0];
+    throw new RunError("cannot find the npm packages of web/graph.ts", why);
+  }
+  const { modules, npmPackages } = JSON.parse(new TextDecoder().decode(info.stdout)) as {
+    modules: { kind?: string; npmPackage?: string }[];
+    npmPackages: Record<string, { name: string; dependencies: string[]; localPath: string }>;
+  };
+  const folders: NpmFolders = { roots: {}, deps: {} };
+  const todo: string[] = [];
+  for (const module of modules) {
+    if (module.kind !== "npm" || module.npmPackage === undefined) continue;
+    const found = npmPackages[module.npmPackage];
+    folders.roots[found.name] = found.localPath;
+    todo.push(module.npmPackage);
+  }
+  for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+    const found = npmPackages[id];
+    if (found.localPath in folders.deps) continue;
+    folders.deps[found.localPath] = {};
+    for (const dep of found.dependencies) {
+      folders.deps[found.localPath][npmPackages[dep].name] = npmPackages[dep].localPath;
+      todo.push(dep);
+    }
+  }
+  return folders;
+}
+
+/** An esbuild plugin that finds a package by name in the folders {@linkcode npmFolders} gave. */
+function npmResolver(folders: NpmFolders): Plugin {
+  return {
+    name: "deno-npm-cache",
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === "by-folder") return undefined;
+        const parts = args.path.split("/");
+        const cut = args.path.startsWith("@") ? 2 : 1;
+        const name = parts.slice(0, cut).join("/");
+        const owner = Object.keys(folders.deps).find((folder) =>
+          args.importer.startsWith(`${folder}/`)
+        );
+        const folder = owner === undefined ? folders.roots[name] : folders.deps[owner][name];
+        if (folder === undefined) return undefined;
+        return await build.resolve(`./${parts.slice(cut).join("/")}`, {
+          kind: args.kind,
+          resolveDir: folder,
+          pluginData: "by-folder",
+        });
+      });
+    },
+  };
+}
+
+/** The pages' files copied as they are. */
+const COPIED = ["index.html", "style.css", "graph.html", "graph.css"];
+
+/** Bundles with esbuild's API; needs the child's permissions. Returns each script's size. */
+async function bundle(folders: NpmFolders): Promise<Record<string, number>> {
   const esbuild = await import("esbuild");
   const sample = await Deno.readTextFile(SAMPLE);
   await Deno.mkdir(DIST, { recursive: true });
   try {
     const result = await esbuild.build({
-      entryPoints: [new URL("main.ts", WEB).pathname],
-      outfile: new URL("main.js", DIST).pathname,
+      entryPoints: {
+        main: new URL("main.ts", WEB).pathname,
+        graph: new URL("graph.ts", WEB).pathname,
+      },
+      outdir: DIST.pathname,
+      plugins: [npmResolver(folders)],
+      mainFields: ["module", "main"],
       bundle: true,
       format: "iife",
       minify: true,
@@ -94,12 +180,17 @@ async function bundle(): Promise<number> {
     }).catch((error) => {
       const count = Array.isArray(error?.errors) ? error.errors.length : 0;
       if (count === 0) throw error;
-      throw new RunError("cannot bundle web/main.ts", `${count} error(s), shown above`);
+      throw new RunError("cannot bundle the pages", `${count} error(s), shown above`);
     });
-    for (const name of ["index.html", "style.css"]) {
+    for (const name of COPIED) {
       await Deno.copyFile(new URL(name, WEB), new URL(name, DIST));
     }
-    return Object.values(result.metafile.outputs).reduce((sum, out) => sum + out.bytes, 0);
+    return Object.fromEntries(
+      Object.entries(result.metafile?.outputs ?? {}).map(([path, out]) => [
+        path.split("/").pop()!,
+        out.bytes,
+      ]),
+    );
   } finally {
     await esbuild.stop();
   }
@@ -110,6 +201,7 @@ async function bundleInChild(): Promise<void> {
   // The child is given no more than this program was given.
   await requirePermission({ name: "read", path: SAMPLE.pathname });
   const binary = await esbuildBinary();
+  const folders = await npmFolders();
   const path = (name: string) => new URL(name, ROOT).pathname;
   const status = await new Deno.Command("deno", {
     args: [
@@ -123,6 +215,7 @@ async function bundleInChild(): Promise<void> {
       `--allow-write=${path("web/dist")}`,
       new URL(import.meta.url).pathname,
       "--bundle",
+      JSON.stringify(folders),
     ],
     stdin: "null",
   }).spawn().status;
@@ -133,8 +226,10 @@ async function bundleInChild(): Promise<void> {
 if (import.meta.main) {
   await run("build", async () => {
     if (Deno.args[0] === "--bundle") {
-      const bytes = await bundle();
-      console.log(`Built ${DIST.pathname} (main.js: ${bytes} bytes)`);
+      const sizes = Object.entries(await bundle(JSON.parse(Deno.args[1]))).map(([name, bytes]) =>
+        `${name}: ${bytes} bytes`
+      );
+      console.log(`Built ${DIST.pathname} (${sizes.join(", ")})`);
     } else {
       await bundleInChild();
     }

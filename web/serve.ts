@@ -24,6 +24,9 @@ const TYPES: Record<string, string> = {
   "index.html": "text/html; charset=utf-8",
   "main.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
+  "graph.html": "text/html; charset=utf-8",
+  "graph.js": "text/javascript; charset=utf-8",
+  "graph.css": "text/css; charset=utf-8",
 };
 /** The same policy as the page's meta tag, plus what only a header can say. */
 const POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src data:; " +
@@ -64,7 +67,7 @@ await run("web", async () => {
   }, 0);
   const port = integerOption("port", values.port, 8080, 0, 65535);
   if (!values["no-build"]) await build();
-  // Only these three files are served; every other path is 404, so nothing else is reachable.
+  // Only these files are served; every other path is 404, so nothing else is reachable.
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port,
