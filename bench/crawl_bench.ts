@@ -304,24 +304,30 @@ try {
   );
 
   // The crawlers.
-  // A database file is allowed by its path; a postgres:// one by its host's port.
-  const spider = (db: string, extra: string[], net: string) => [
-    "deno",
-    "run",
-    "--no-prompt",
-    `--allow-net=${net}`,
-    ...(db.startsWith("postgres://") ? [] : [`--allow-read=${db}`, `--allow-write=${db}`]),
-    "scripts/spider.ts",
-    home,
-    "--pages",
-    String(PAGES),
-    "--delay",
-    "0",
-    "--db",
-    db,
-    ...(perHost ? ["--per-host", String(IN_FLIGHT)] : []),
-    ...extra,
-  ];
+  // The spider's command. A database file is allowed by its path, a postgres:// one by its
+  // host's port; workers are threads that load the program's modules: its folder is read.
+  const spider = (db: string, workers: number, net: string) => {
+    const reads = db.startsWith("postgres://") ? [] : [db];
+    if (workers > 1) reads.push(ROOT);
+    return [
+      "deno",
+      "run",
+      "--no-prompt",
+      `--allow-net=${net}`,
+      ...(reads.length > 0 ? [`--allow-read=${reads.join(",")}`] : []),
+      ...(db.startsWith("postgres://") ? [] : [`--allow-write=${db}`]),
+      "scripts/spider.ts",
+      home,
+      "--pages",
+      String(PAGES),
+      "--delay",
+      "0",
+      "--db",
+      db,
+      ...(perHost ? ["--per-host", String(IN_FLIGHT)] : []),
+      ...(workers > 1 ? ["--workers", String(workers)] : []),
+    ];
+  };
   const net = `127.0.0.1:${port}`;
   const crawlers: Crawler[] = [
     {
@@ -329,7 +335,7 @@ try {
       label: `netprog, 1 worker${perHost ? "" : " (no --per-host: 1 in flight)"}`,
       peer: false,
       expected: PAGES,
-      command: { args: spider(`${dir}/netprog/spider.sqlite`, [], net), cwd: ROOT },
+      command: { args: spider(`${dir}/netprog/spider.sqlite`, 1, net), cwd: ROOT },
     },
     {
       name: "netprog-workers",
@@ -338,10 +344,7 @@ try {
       expected: PAGES,
       command: workers
         ? {
-          args: spider(`${dir}/netprog-workers/spider.sqlite`, [
-            "--workers",
-            String(WORKERS),
-          ], net),
+          args: spider(`${dir}/netprog-workers/spider.sqlite`, WORKERS, net),
           cwd: ROOT,
         }
         : undefined,
@@ -417,9 +420,8 @@ try {
     if (crawler.name === "netprog-postgres" && crawler.missing === undefined) {
       const server = await startPostgres(dir);
       cleanups.push(server.stop);
-      const workersFlag = ["--workers", String(WORKERS)];
       crawler.command = {
-        args: spider(server.url, workersFlag, `${net},${new URL(server.url).host}`),
+        args: spider(server.url, WORKERS, `${net},${new URL(server.url).host}`),
         cwd: ROOT,
       };
     }
