@@ -450,7 +450,15 @@ try {
       await writer.write(new TextEncoder().encode(crawler.command.stdin));
       await writer.close();
     }
+    // A crawler that hangs is stopped: a minute, and 50 ms a page.
+    const limit = 60 + crawler.expected * 0.05;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGTERM");
+    }, limit * 1000);
     const output = await child.output();
+    clearTimeout(timer);
     row.seconds = (performance.now() - began) / 1000;
     row.exitCode = output.code;
     await Deno.writeFile(`${work}/stdout.txt`, output.stdout);
@@ -474,7 +482,9 @@ try {
     }
     if (output.code !== 0) {
       row.status = "failed";
-      row.reason = `exit ${output.code}: ${lastLine(decoder.decode(output.stderr))}`;
+      row.reason = timedOut
+        ? `stopped after ${limit.toFixed(0)} s`
+        : `exit ${output.code}: ${lastLine(decoder.decode(output.stderr))}`;
     }
     console.log(
       `  ${row.seconds.toFixed(1)} s, ${row.found} of ${row.expected} pages, ` +

@@ -7,11 +7,13 @@ Two numbers, in KiB, as one line "peak-rss-kib <largest> tree-peak-kib <tree>":
 (the kernel's own count, as GNU time's %M), <tree> the largest sum of the
 resident sets of the command and all its descendants, read from /proc every
 50 ms (a crawler of several processes is measured whole). Exits with the
-command's status. Deno reads /proc only with every permission, hence Python.
+command's status; a SIGTERM is passed on to the command. Deno reads /proc
+only with every permission, hence Python.
 """
 
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -38,6 +40,7 @@ def tree_rss_kib(root):
 def main():
     report, command = sys.argv[1], sys.argv[2:]
     process = subprocess.Popen(command)
+    signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     tree_peak = 0
     while process.poll() is None:
         tree_peak = max(tree_peak, tree_rss_kib(process.pid))
