@@ -134,6 +134,8 @@ interface Shown {
   /** The selected page's neighbours: 1 links to it, 2 linked from it, 3 both. */
   around: Map<number, number>;
   layout: { iterations: number; spent: number; frame: number; running: boolean };
+  /** What the status line says of the file once it is drawn. */
+  summary: string;
 }
 
 let shown: Shown | null = null;
@@ -305,8 +307,7 @@ function stopLayout(current: Shown): void {
   document.body.dataset.layout = "done";
   layoutButton.textContent = "Lay out again";
   current.renderer.refresh({ skipIndexation: true });
-  status.textContent = `Drew ${plural(current.data.nodes.length, "page")} and ` +
-    `${plural(current.data.links.length, "link")}; laid out in ` +
+  status.textContent = `${current.summary}; laid out in ` +
     `${plural(current.layout.iterations, "iteration")} of ForceAtlas2.`;
 }
 
@@ -370,6 +371,7 @@ function draw(data: SpiderGraph, started: number): void {
     selected: -1,
     around: new Map(),
     layout: { iterations: 0, spent: 0, frame: 0, running: false },
+    summary: "",
   };
   shown = current;
   wire(current);
@@ -396,11 +398,11 @@ function draw(data: SpiderGraph, started: number): void {
     generation++;
     document.body.dataset.generation = String(generation);
     document.body.dataset.drawnMs = (performance.now() - started).toFixed(1);
-    status.textContent = `Drew ${plural(data.nodes.length, "page")} and ` +
+    current.summary = `Drew ${plural(data.nodes.length, "page")} and ` +
       `${plural(data.links.length, "link")} in ${Math.round(performance.now() - started)} ms` +
       (data.duplicates > 0 ? ` (${plural(data.duplicates, "repeated link")} kept once)` : "") +
-      (data.form === "book" ? ", from the book's spider.js" : "") +
-      (data.nodes.length > 1 ? "; laying out…" : ".");
+      (data.form === "book" ? ", from the book's spider.js" : "");
+    status.textContent = current.summary + (data.nodes.length > 1 ? "; laying out…" : ".");
     if (data.nodes.length > 1) runLayout(current);
     else document.body.dataset.layout = "done";
   });
@@ -538,6 +540,9 @@ search.addEventListener("keydown", (event) => {
   select(index, true);
 });
 limit.addEventListener("input", () => showTop(Number(limit.value)));
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && shown !== null && shown.selected !== -1) select(-1);
+});
 layoutButton.addEventListener("click", () => {
   if (shown === null) return;
   if (shown.layout.running) {
