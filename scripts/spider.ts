@@ -94,6 +94,10 @@
  * - `--allow-read=spider.sqlite`, `--allow-write=spider.sqlite`: the crawl
  *   database (SQLite makes its `-wal` and `-shm` files beside it without
  *   asking Deno). With `--db PATH`, allow that path instead.
+ * - With `--db postgres://USER@HOST:PORT/DATABASE` (a PostgreSQL database
+ *   that spiders on several machines share; see docs/SCALE.md):
+ *   `--allow-net=HOST:PORT` and `--allow-env=PGAPPNAME` (its client reads
+ *   it) in place of the file's flags.
  *
  * @module
  */
@@ -118,7 +122,8 @@ import {
   USER_AGENT,
 } from "./lib/crawler.ts";
 import { CrawlWorkers } from "./lib/crawl_workers.ts";
-import { LEASE_MS, SqliteFrontier } from "./lib/frontier.ts";
+import { type Frontier, LEASE_MS, SqliteFrontier } from "./lib/frontier.ts";
+import { isPostgresUrl, openPostgresFrontier } from "./lib/frontier_pg.ts";
 import { UsageError } from "./lib/errors.ts";
 import { onInterrupt, requirePermission, run } from "./lib/run.ts";
 import { input, stdout, writeErr } from "./lib/stdio.ts";
@@ -139,7 +144,11 @@ host. Allow the web's host with --allow-net.
 Options:
   --pages N                  crawl N pages, then stop (no question)
   --db PATH                  the crawl database (default ${DEFAULT_DB}); allow
-                             its path with --allow-read and --allow-write
+                             its path with --allow-read and --allow-write; or a
+                             PostgreSQL database postgres://USER@HOST:PORT/DB
+                             that spiders on several machines share (allow
+                             HOST:PORT with --allow-net, and
+                             --allow-env=PGAPPNAME)
   --delay SECONDS            at least this long between requests to a host
                              (default 1; a longer robots.txt Crawl-delay wins)
   --user-agent UA            the User-Agent sent (default "${USER_AGENT}");
@@ -171,6 +180,9 @@ ${NET_HELP}  -h, --help                 print this help
 
 /** `--why URL`: what the crawl database says of a URL, in one line. */
 async function why(text: string, path: string): Promise<void> {
+  if (isPostgresUrl(path)) {
+    throw new UsageError("cannot use --why with a postgres:// database", "it reads a SQLite file");
+  }
   await requirePermission({ name: "read", path });
   const url = startUrl(text);
   const db = openCrawlDb(path, true);
@@ -317,10 +329,16 @@ run("spider", async () => {
   }
   const given = positionals.map(startUrl);
   const path = values.db ?? DEFAULT_DB;
-  await requirePermission({ name: "read", path });
-  await requirePermission({ name: "write", path });
-  const db = createCrawlDb(path);
-  const frontier = new SqliteFrontier(db, lease * 1000);
+  let db: ReturnType<typeof createCrawlDb> | null = null;
+  let frontier: Frontier;
+  if (isPostgresUrl(path)) {
+    frontier = await openPostgresFrontier(path, lease * 1000);
+  } else {
+    await requirePermission({ name: "read", path });
+    await requirePermission({ name: "write", path });
+    db = createCrawlDb(path);
+    frontier = new SqliteFrontier(db, lease * 1000);
+  }
   const workerCount = whole("workers", 1, 1) - 1;
   if (workerCount > 0) CrawlWorkers.check();
   let crawler: Crawler | null = null;
@@ -331,8 +349,8 @@ run("spider", async () => {
     closed = true;
     crawler?.close();
     await workers?.stop();
-    frontier.close();
-    db.close();
+    await frontier.close();
+    db?.close();
   };
   const stopped = onInterrupt(async () => {
     await stdout.print("\nProgram interrupted by user...\n");

@@ -4,7 +4,10 @@
  * The crawl frontier on PostgreSQL (scripts/lib/frontier_pg.ts), against a
  * throw-away server each test starts (tests/_postgres.ts): the frontier's
  * rules, several frontiers with their own connections claiming from one
- * crawl at once, and a server restarted while they work.
+ * crawl at once, and a server restarted while they work; then
+ * scripts/spider.ts with `--db postgres://…`: four spider processes on a
+ * web of three loopback hosts, one of them killed with `kill -9`, and the
+ * server restarted under them.
  */
 
 import assert from "node:assert/strict";
@@ -14,7 +17,9 @@ import {
   type PostgresFrontier,
 } from "../scripts/lib/frontier_pg.ts";
 import type { Claim } from "../scripts/lib/frontier.ts";
+import { ROOT } from "./_helpers.ts";
 import { type Postgres, skipWithoutPostgres, startPostgres } from "./_postgres.ts";
+import { type Seen, startSite, until } from "./_spider_site.ts";
 
 const HOST = "http://127.0.0.2";
 
@@ -393,4 +398,196 @@ Deno.test({ name: RESTART, ignore: skipWithoutPostgres(RESTART) }, async () => {
   } finally {
     await Promise.all(frontiers.map((frontier) => frontier.close()));
   }
+});
+
+/** The spider's test web: three loopback hosts, `n` pages each, each page linking across hosts. */
+function startWeb(n: number) {
+  const names = ["127.0.0.2", "127.0.0.3", "127.0.0.4"];
+  const ports: number[] = [];
+  const sites = names.map((hostname, h) => {
+    const pages: Record<string, string> = {};
+    for (let i = 1; i <= n; i++) {
+      const next = (h + 1) % names.length;
+      const links = [i + 1, i + 2].filter((j) => j <= n).map((j) => `<a href="p${j}.htm">${j}</a>`);
+      // The other host's port is known only once every server listens: the body is made late.
+      Object.defineProperty(pages, `/p${i}.htm`, {
+        enumerable: true,
+        get: () =>
+          `${links.join(" ")} <a href="http://${names[next]}:${ports[next]}/p${i}.htm">there</a>`,
+      });
+    }
+    const slow = Object.fromEntries(Object.keys(pages).map((path) => [path, 30]));
+    return startSite({ hostname, pages, slow });
+  });
+  for (const site of sites) ports.push(site.port);
+  return {
+    sites,
+    hosts: sites.map((site) => new URL(site.origin).host),
+    async [Symbol.asyncDispose]() {
+      for (const site of sites) await site[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** The spider on a PostgreSQL database, with the narrowest flags for it. */
+function spider(
+  web: ReturnType<typeof startWeb>,
+  server: Postgres,
+  url: string,
+  args: string[],
+): Deno.ChildProcess {
+  return new Deno.Command("deno", {
+    args: [
+      "run",
+      "--no-prompt",
+      `--allow-net=${[...web.hosts, `127.0.0.1:${server.port}`].join(",")}`,
+      "--allow-env=PGAPPNAME",
+      `${ROOT}/scripts/spider.ts`,
+      "--db",
+      url,
+      ...args,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+/** The most requests in flight at once among `seen`. */
+function mostAtOnce(seen: readonly Seen[]): number {
+  let most = 0;
+  for (const request of seen) {
+    const at = request.start;
+    most = Math.max(most, seen.filter((other) => other.start <= at && other.end > at).length);
+  }
+  return most;
+}
+
+/**
+ * Four spiders on one PostgreSQL crawl of the web; `midway` runs once a
+ * dozen pages were fetched. Gives their outputs.
+ */
+async function fourSpiders(
+  web: ReturnType<typeof startWeb>,
+  server: Postgres,
+  url: string,
+  midway: (children: Deno.ChildProcess[]) => Promise<void> = () => Promise.resolve(),
+  lease = "1",
+): Promise<Deno.CommandOutput[]> {
+  const starts = web.sites.map((site) => `${site.origin}/p1.htm`);
+  const first = await spider(web, server, url, [...starts, "--pages", "1", "--delay", "0"])
+    .output();
+  assert.equal(first.code, 0, new TextDecoder().decode(first.stderr));
+  const children = [0, 1, 2, 3].map((i) =>
+    spider(web, server, url, [
+      "--pages",
+      "1000",
+      "--delay",
+      "0.05",
+      "--concurrency",
+      "3",
+      "--lease",
+      lease,
+      "--user-agent",
+      `netprog-w${i}/0.2`,
+    ])
+  );
+  const outputs = Promise.all(children.map((child) => child.output()));
+  await until(() => web.sites.reduce((n, site) => n + site.pages().length, 0) >= 12, 30_000);
+  await midway(children);
+  return await outputs;
+}
+
+const SPIDERS = "spider: 4 processes on one PostgreSQL crawl fetch each page once, " +
+  "each host one request at a time";
+Deno.test({ name: SPIDERS, ignore: skipWithoutPostgres(SPIDERS) }, async () => {
+  await using server = await startPostgres();
+  await using web = startWeb(10);
+  const url = await server.createDatabase("spiders");
+  const outputs = await fourSpiders(web, server, url);
+  for (const output of outputs) {
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  }
+  const workers = new Set(web.sites.flatMap((site) => site.pages().map((s) => s.userAgent)));
+  assert(workers.size >= 3, `only ${[...workers]} fetched pages`);
+  for (const site of web.sites) {
+    const paths = site.pages().map((s) => s.path).sort();
+    assert.deepEqual(paths, [...new Set(paths)], `${site.origin}: a page fetched twice`);
+    assert.equal(paths.length, 10);
+    assert.equal(mostAtOnce(site.seen), 1, `${site.origin}: two requests at once`);
+  }
+  assert.deepEqual(
+    await rows(
+      server,
+      "spiders",
+      "SELECT COUNT(*), COUNT(html), COUNT(leased_by) FROM Pages JOIN PageFacts ON page_id = id",
+    ),
+    ["30|30|0"],
+  );
+});
+
+const KILLED = "spider: one of 4 on PostgreSQL killed with kill -9 midway, the others finish " +
+  "the crawl, and only the page it was fetching is fetched again";
+Deno.test({ name: KILLED, ignore: skipWithoutPostgres(KILLED) }, async () => {
+  await using server = await startPostgres();
+  await using web = startWeb(10);
+  const url = await server.createDatabase("killed");
+  let killedAt = 0;
+  const outputs = await fourSpiders(web, server, url, (children) => {
+    children[0].kill("SIGKILL");
+    killedAt = performance.now();
+    return Promise.resolve();
+  });
+  assert.equal(outputs[0].signal, "SIGKILL");
+  for (const output of outputs.slice(1)) {
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  }
+  for (const site of web.sites) {
+    const pages = site.pages();
+    const paths = pages.map((s) => s.path);
+    assert.deepEqual(
+      [...new Set(paths)].sort(),
+      Array.from({ length: 10 }, (_, i) => `/p${i + 1}.htm`).sort(),
+    );
+    for (const path of new Set(paths)) {
+      const fetches = pages.filter((s) => s.path === path);
+      if (fetches.length === 1) continue;
+      // Twice only when the killed spider was fetching it as it died.
+      assert.equal(fetches.length, 2, `${site.origin}${path} fetched ${fetches.length} times`);
+      assert.equal(fetches[0].userAgent, "netprog-w0/0.2");
+      assert(fetches[0].start <= killedAt, `${path} fetched again though stored`);
+    }
+    assert.equal(mostAtOnce(site.seen.filter((s) => s.start > killedAt)), 1);
+  }
+  assert.deepEqual(
+    await rows(server, "killed", "SELECT COUNT(*), COUNT(html) FROM Pages"),
+    ["30|30"],
+  );
+});
+
+const RESTARTED = "spider: the PostgreSQL server restarted while 4 spiders crawl, " +
+  "they wait and finish, each page fetched once";
+Deno.test({ name: RESTARTED, ignore: skipWithoutPostgres(RESTARTED) }, async () => {
+  await using server = await startPostgres();
+  await using web = startWeb(10);
+  const url = await server.createDatabase("restarted");
+  // Leases longer than the outage: a page in flight stays its spider's while the server is down.
+  const outputs = await fourSpiders(web, server, url, async () => {
+    await server.stop();
+    await sleep(1000);
+    await server.start();
+  }, "10");
+  for (const output of outputs) {
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  }
+  for (const site of web.sites) {
+    const paths = site.pages().map((s) => s.path).sort();
+    assert.deepEqual(paths, [...new Set(paths)], `${site.origin}: a page fetched twice`);
+    assert.equal(paths.length, 10);
+  }
+  assert.deepEqual(
+    await rows(server, "restarted", "SELECT COUNT(*), COUNT(html) FROM Pages"),
+    ["30|30"],
+  );
 });

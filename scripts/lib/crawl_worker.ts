@@ -11,7 +11,8 @@
 
 import { Budget, Crawler } from "./crawler.ts";
 import { createCrawlDb } from "./crawl_db.ts";
-import { SqliteFrontier } from "./frontier.ts";
+import { type Frontier, SqliteFrontier } from "./frontier.ts";
+import { isPostgresUrl, openPostgresFrontier } from "./frontier_pg.ts";
 import { describeError } from "./run.ts";
 import type { FromWorker, ToWorker } from "./crawl_workers.ts";
 
@@ -21,25 +22,27 @@ const scope = self as unknown as {
   close(): void;
 };
 let crawler: Crawler | null = null;
-let frontier: SqliteFrontier | null = null;
+let frontier: Frontier | null = null;
 
-function close(): void {
+async function close(): Promise<void> {
   crawler?.close();
-  frontier?.close();
-  if (frontier?.db.isOpen) frontier.db.close();
+  await frontier?.close();
+  if (frontier instanceof SqliteFrontier && frontier.db.isOpen) frontier.db.close();
   crawler = null;
   frontier = null;
 }
 
 scope.onmessage = async ({ data }) => {
   if (data.kind === "stop") {
-    close();
+    await close();
     scope.postMessage({ kind: "closed" });
     return;
   }
   try {
     if (frontier === null || crawler === null) {
-      frontier = new SqliteFrontier(createCrawlDb(data.path), data.leaseMs);
+      frontier = isPostgresUrl(data.path)
+        ? await openPostgresFrontier(data.path, data.leaseMs)
+        : new SqliteFrontier(createCrawlDb(data.path), data.leaseMs);
       crawler = new Crawler(frontier, data.webs, {
         ...data.options,
         out: {
@@ -53,6 +56,6 @@ scope.onmessage = async ({ data }) => {
   } catch (error) {
     const [line, status] = describeError(error);
     scope.postMessage({ kind: "error", line, status });
-    close();
+    await close();
   }
 };
