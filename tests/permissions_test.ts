@@ -163,10 +163,14 @@ const SCENARIOS: Record<string, Scenario> = Object.fromEntries(PROGRAMS.map((pro
   return [program.name, { ...scenario, ...SPECIAL[program.name] }];
 }));
 
-/** Every way to take one permission away: each item of a list, or the whole flag. */
+/**
+ * Every way to take one permission away: each item of a list, or the whole
+ * flag. A flag that grants nothing (`--v8-flags=...`) is kept.
+ */
 function oneLess(flags: string[]): { without: string; flags: string[] }[] {
   const variants: { without: string; flags: string[] }[] = [];
   flags.forEach((flag, i) => {
+    if (!flag.startsWith("--allow-")) return;
     const m = /^(--allow-[a-z]+)=(.+)$/.exec(flag);
     const items = m ? m[2].split(",") : [];
     if (items.length <= 1) {
@@ -185,10 +189,10 @@ function oneLess(flags: string[]): { without: string; flags: string[] }[] {
 }
 
 Deno.test("oneLess takes away each listed item in turn", () => {
-  assert.deepEqual(oneLess(["--allow-net=a:1", "--allow-write=x,y"]), [
-    { without: "--allow-net=a:1", flags: ["--allow-write=x,y"] },
-    { without: "--allow-write=x", flags: ["--allow-net=a:1", "--allow-write=y"] },
-    { without: "--allow-write=y", flags: ["--allow-net=a:1", "--allow-write=x"] },
+  assert.deepEqual(oneLess(["--allow-net=a:1", "--allow-write=x,y", "--v8-flags=--x"]), [
+    { without: "--allow-net=a:1", flags: ["--allow-write=x,y", "--v8-flags=--x"] },
+    { without: "--allow-write=x", flags: ["--allow-net=a:1", "--allow-write=y", "--v8-flags=--x"] },
+    { without: "--allow-write=y", flags: ["--allow-net=a:1", "--allow-write=x", "--v8-flags=--x"] },
   ]);
 });
 

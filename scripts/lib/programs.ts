@@ -270,7 +270,8 @@ export const PROGRAMS: readonly Program[] = [
   {
     name: "spider",
     kind: "crawler",
-    flags: ["--allow-net=www.dr-chuck.com:80", ...WRITE_DB],
+    // Not a permission: a small young generation keeps a long crawl's memory down (spider.ts).
+    flags: ["--allow-net=www.dr-chuck.com:80", ...WRITE_DB, "--v8-flags=--max-semi-space-size=8"],
     prompts: [
       { text: "Enter web url or enter: ", unless: "URL" },
       { text: "How many pages:", unless: "--pages" },
