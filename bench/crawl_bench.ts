@@ -21,9 +21,11 @@
  *   to a host otherwise); its crawl database in the temporary folder;
  * - `netprog-workers`: the same with `--workers 4` on the SQLite file, when
  *   `--help` lists `--workers`; `netprog-postgres`: 4 workers on a PostgreSQL
- *   of its own (Debian's, started in the temporary folder), when `--help`
- *   mentions a `postgres://` database (otherwise both rows say "not
- *   available");
+ *   of its own (Debian's, started in the temporary folder; its server's
+ *   memory is not in the row's), when `--help` mentions a `postgres://`
+ *   database (otherwise both rows say "not available"); each with the
+ *   flags the spider's `--help` asks for (the program's folder read for
+ *   its worker threads, `--allow-env=PGAPPNAME` for its PostgreSQL client);
  * - `scrapy`: Debian's python3-scrapy, a CrawlSpider with its LinkExtractor,
  *   `CONCURRENT_REQUESTS_PER_DOMAIN=16`, robots.txt obeyed
  *   (bench/crawl_scrapy.py);
@@ -42,7 +44,8 @@
  * memory of the crawler's whole process tree (the sum over its processes,
  * read from /proc every 50 ms, or the largest single process's own peak when
  * higher). pages/s is pages found over the wall-clock time of the whole run,
- * start-up included; the ratio is to the faster of Scrapy and Crawlee.
+ * start-up included; the ratio is to the faster of Scrapy and Crawlee. A
+ * crawler still running after a minute and 50 ms a page is stopped (failed).
  *
  * Bars: netprog's single worker at least 3x the faster of Scrapy and Crawlee
  * in pages/s, with a peak RSS of at most 150 MiB; every crawler (peers too:
@@ -304,10 +307,12 @@ try {
   );
 
   // The crawlers.
-  // The spider's command. A database file is allowed by its path, a postgres:// one by its
-  // host's port; workers are threads that load the program's modules: its folder is read.
+  // The spider's command, with the flags its --help asks for. A database file is allowed by
+  // its path; a postgres:// one by its host's port, and its client reads PGAPPNAME; workers
+  // are threads that load the program's modules: its folder is read.
   const spider = (db: string, workers: number, net: string) => {
-    const reads = db.startsWith("postgres://") ? [] : [db];
+    const pg = db.startsWith("postgres://");
+    const reads = pg ? [] : [db];
     if (workers > 1) reads.push(ROOT);
     return [
       "deno",
@@ -315,7 +320,7 @@ try {
       "--no-prompt",
       `--allow-net=${net}`,
       ...(reads.length > 0 ? [`--allow-read=${reads.join(",")}`] : []),
-      ...(db.startsWith("postgres://") ? [] : [`--allow-write=${db}`]),
+      ...(pg ? ["--allow-env=PGAPPNAME"] : [`--allow-write=${db}`]),
       "scripts/spider.ts",
       home,
       "--pages",
