@@ -63,7 +63,7 @@ const SECTIONS: Section[] = [
     script: "bench/crawl_bench.ts",
     flags: [
       "--allow-net=127.0.0.1",
-      "--allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql",
+      "--allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql,scripts/spider.ts",
       "--allow-write=/tmp",
       "--allow-env=NETPROG_BOOK_SPIDER",
       "--allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser",

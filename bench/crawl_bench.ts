@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser
+#!/usr/bin/env -S deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql,scripts/spider.ts --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser
 // Copyright netprog authors. MIT license.
 
 /**
@@ -6,7 +6,7 @@
  * book's spider.py, side by side in one run, on one generated site of
  * 10,000 linked pages served by nginx on loopback.
  *
- *     deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser bench/crawl_bench.ts [--json PATH] [--pages N] [--only NAME,...] [--book-spider PATH]
+ *     deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql,scripts/spider.ts --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser bench/crawl_bench.ts [--json PATH] [--pages N] [--only NAME,...] [--book-spider PATH]
  *
  * The site (bench/_crawl_site.ts, the same for the same `--seed`): `--pages`
  * pages (default 10,000) of about 10 KB, 26 to 62 links each, every page
@@ -16,7 +16,8 @@
  * 16 requests in flight, and must fetch every page exactly once; the counts
  * come from nginx's log (a page found is a distinct page path answered 200;
  * a duplicate is a second fetch of one):
- * - `netprog`: scripts/spider.ts with `--delay 0 --pages N` and
+ * - `netprog`: scripts/spider.ts, with its shebang line's runtime flags
+ *   (not its permissions), `--delay 0 --pages N` and
  *   `--per-host 16` when its `--help` lists that flag (one request in flight
  *   to a host otherwise); its crawl database in the temporary folder;
  * - `netprog-workers`: the same with `--workers 4` on the SQLite file, when
@@ -57,7 +58,9 @@
  * - `--allow-net=127.0.0.1`: pick free ports and wait for nginx and PostgreSQL.
  * - `--allow-read=/tmp,...`: the temporary folder (nginx's log, the crawlers'
  *   reports), the Crawlee cache folder; whether nginx and PostgreSQL are
- *   installed; /etc/passwd for the `postgres` user's id (its data folder).
+ *   installed; /etc/passwd for the `postgres` user's id (its data folder);
+ *   the spider's shebang line, whose runtime flags (`--v8-flags`) its runs
+ *   take (run from the project folder).
  * - `--allow-write=/tmp`: the temporary folder (site, configurations,
  *   databases), the Crawlee cache folder, `--json PATH`.
  * - `--allow-env=NETPROG_BOOK_SPIDER`: where the book's spider.py is.
@@ -252,6 +255,11 @@ try {
   });
   if (help.code !== 0) throw new Error(`Cannot run scripts/spider.ts --help: ${help.stderr}`);
   const lists = (flag: string) => new RegExp(`^\\s*${flag}\\b`, "m").test(help.stdout);
+  // The spider runs as its shebang line runs it (V8's flags, say), with the bench's permissions.
+  const shebang = (await Deno.readTextFile(`${ROOT}/scripts/spider.ts`)).split("\n")[0];
+  const runtimeFlags = shebang.split(/\s+/).filter((word) =>
+    word.startsWith("--") && !word.startsWith("--allow-") && word !== "--no-prompt"
+  );
   const perHost = lists("--per-host");
   const workers = lists("--workers");
   const postgres = workers && /postgres(ql)?:\/\//i.test(help.stdout);
@@ -318,6 +326,7 @@ try {
       "deno",
       "run",
       "--no-prompt",
+      ...runtimeFlags,
       `--allow-net=${net}`,
       ...(reads.length > 0 ? [`--allow-read=${reads.join(",")}`] : []),
       ...(pg ? ["--allow-env=PGAPPNAME"] : [`--allow-write=${db}`]),
