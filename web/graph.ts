@@ -17,12 +17,16 @@
  * `iterations` (ForceAtlas2 iterations so far); and `window.netprogGraph`
  * has `positionOf(url)`, a page's position in the drawing (CSS pixels from
  * the top left of `#graph-view`), or null when it is not drawn, and
- * `renders`, how many times the drawing has been painted.
+ * `renders`, how many times the drawing has been painted, and `frames`.
  *
  * Drawing speed: where WebGL runs in software (SwiftShader, when there is no
  * GPU), sigma's instanced programs (circles, arrows) cost several times more
  * than points and lines, so pages are points, links are lines past
- * {@linkcode ARROW_LINKS}, and a big graph's links hide while it moves.
+ * {@linkcode ARROW_LINKS}, and a big graph's links hide while the layout
+ * runs. A big graph panned or zoomed is not drawn again at every step: the
+ * last drawing moves as a picture and the graph is drawn once where it comes
+ * to rest ({@linkcode PICTURE_LINKS}). `renders` counts sigma's drawings,
+ * `frames` the frames in which the drawing on screen changed either way.
  *
  * @module
  */
@@ -69,6 +73,21 @@ const ARROW_LINKS = 2000;
  * the layout runs, so that both go faster.
  */
 const STILL_LINKS = 5000;
+/**
+ * From this many links or pages, the drawing moves as a picture while the mouse pans it or the
+ * wheel zooms it: the last drawing is moved and scaled as it stands (a CSS transform of sigma's
+ * layers, which the browser composes without drawing the graph again), and the graph is drawn
+ * again once, where it has come to rest, when the gesture ends or pauses. Where WebGL runs in
+ * software, drawing 10,000 pages takes longer than a frame; moving a picture does not.
+ */
+const PICTURE_LINKS = 5000;
+const PICTURE_PAGES = 5000;
+/** A pan that pauses this long, in ms, is drawn where it is; a zoom is drawn this long after the wheel's last turn. */
+const REST_MS = 200;
+/** A press that moves less than this, in CSS pixels, is a click, not a pan. */
+const CLICK_SLOP = 4;
+/** How much one notch of the wheel (100 pixels of `deltaY`) zooms, as sigma's own wheel does. */
+const WHEEL_ZOOM = 1.7;
 /** The layout's work per frame, in ms: an iteration of a big graph takes longer, and runs alone. */
 const LAYOUT_SLICE_MS = 24;
 /** The most layout work on one file, in ms, and the most iterations. */
@@ -136,11 +155,96 @@ interface Shown {
   layout: { iterations: number; spent: number; frame: number; running: boolean };
   /** What the status line says of the file once it is drawn. */
   summary: string;
+  /** Whether the drawing moves as a picture while it is panned or zoomed ({@linkcode PICTURE_LINKS}). */
+  pictured: boolean;
+  picture: Picture;
+}
+
+/**
+ * The last drawing moved as a picture: what it drew at a point p of the view (CSS pixels from
+ * its top left) shows at `scale` × p + (`x`, `y`) until the graph is drawn again.
+ */
+interface Picture {
+  scale: number;
+  x: number;
+  y: number;
+  /** The pointer of a pan under way, in client pixels, or null. */
+  pointer: { x: number; y: number } | null;
+  /** Where the press began, in client pixels, to tell a pan from a click. */
+  pressed: { x: number; y: number };
+  /** Whether the last press moved the drawing: its click selects nothing and lets go of nothing. */
+  panned: boolean;
+  /** The animation frame that will show the picture where it now is, or 0. */
+  frame: number;
+  /** The timer that draws the graph where the picture came to rest, or 0. */
+  rest: number;
+  /** The camera has moved to where the picture is; its next drawing puts the picture back. */
+  settling: boolean;
 }
 
 let shown: Shown | null = null;
 let generation = 0;
 let renders = 0;
+/** Frames in which the drawing changed on screen: drawn again, or moved as a picture. */
+let frames = 0;
+let lastFrame: unknown = null;
+
+/** Counts a frame that changed the drawing on screen, once however many times it changes. */
+function countFrame(): void {
+  const now = document.timeline.currentTime;
+  if (now === lastFrame) return;
+  lastFrame = now;
+  frames++;
+}
+
+/** Shows the picture where it now is: sigma's layers (not its mouse layer) moved and scaled. */
+function placePicture(picture: Picture): void {
+  const { scale, x, y } = picture;
+  if (scale === 1 && x === 0 && y === 0) {
+    view.classList.remove("moving");
+    view.style.removeProperty("--picture");
+    return;
+  }
+  view.style.setProperty("--picture", `matrix(${scale}, 0, 0, ${scale}, ${x}, ${y})`);
+  view.classList.add("moving");
+  countFrame();
+}
+
+/** Moves the picture at the next frame (once per frame however many events come). */
+function showPicture(current: Shown): void {
+  const picture = current.picture;
+  clearTimeout(picture.rest);
+  picture.rest = setTimeout(() => settle(current), REST_MS);
+  if (picture.frame !== 0) return;
+  picture.frame = requestAnimationFrame(() => {
+    picture.frame = 0;
+    if (shown === current) placePicture(picture);
+  });
+}
+
+/**
+ * Moves the camera to where the picture shows the graph, so that sigma draws it there at its next
+ * frame; that drawing puts the picture back in place.
+ */
+function settle(current: Shown): void {
+  const { picture, renderer } = current;
+  clearTimeout(picture.rest);
+  picture.rest = 0;
+  const { scale, x, y } = picture;
+  if (scale === 1 && x === 0 && y === 0) return;
+  const camera = renderer.getCamera();
+  const { width, height } = renderer.getDimensions();
+  // The point of the last drawing that the picture shows at the middle of the view.
+  const middle = renderer.viewportToFramedGraph({
+    x: (width / 2 - x) / scale,
+    y: (height / 2 - y) / scale,
+  });
+  picture.scale = 1;
+  picture.x = 0;
+  picture.y = 0;
+  picture.settling = true;
+  camera.setState({ x: middle.x, y: middle.y, ratio: camera.ratio / scale });
+}
 
 /** The reasons a page is drawn as it is, applied on every refresh of the drawing. */
 function reduceNode(shown: Shown, key: string, data: NodeAttributes) {
@@ -317,8 +421,12 @@ function draw(data: SpiderGraph, started: number): void {
     shown.layout.running = false;
     cancelAnimationFrame(shown.layout.frame);
     shown.renderer.kill();
+    cancelAnimationFrame(shown.picture.frame);
+    clearTimeout(shown.picture.rest);
     shown = null;
   }
+  view.classList.remove("moving");
+  view.style.removeProperty("--picture");
   hover.hidden = true;
   view.replaceChildren();
   const order = rankOrder(data.nodes);
@@ -372,6 +480,18 @@ function draw(data: SpiderGraph, started: number): void {
     around: new Map(),
     layout: { iterations: 0, spent: 0, frame: 0, running: false },
     summary: "",
+    pictured: data.links.length >= PICTURE_LINKS || data.nodes.length >= PICTURE_PAGES,
+    picture: {
+      scale: 1,
+      x: 0,
+      y: 0,
+      pointer: null,
+      pressed: { x: 0, y: 0 },
+      panned: false,
+      frame: 0,
+      rest: 0,
+      settling: false,
+    },
   };
   shown = current;
   wire(current);
@@ -433,8 +553,17 @@ function fillLegend(colours: { host: string; pages: number; colour: string }[]):
 
 /** The mouse on the drawing: hover, click, and dragging a page. */
 function wire(current: Shown): void {
-  const { renderer, graph, data, lists } = current;
-  renderer.on("afterRender", () => renders++);
+  const { renderer, graph, data, lists, picture } = current;
+  renderer.on("afterRender", () => {
+    renders++;
+    countFrame();
+    if (picture.settling) {
+      // Drawn where the picture was: the picture goes back in place in the same frame (or to
+      // where a gesture begun since has moved it, from this drawing).
+      picture.settling = false;
+      placePicture(picture);
+    }
+  });
   let dragged: string | null = null;
   let moved = false;
   renderer.on("enterNode", ({ node, event }) => {
@@ -449,6 +578,13 @@ function wire(current: Shown): void {
   renderer.on("leaveNode", () => {
     hover.hidden = true;
     view.classList.remove("pointing");
+  });
+  renderer.on("downStage", ({ event }) => {
+    const press = event.original;
+    if (!current.pictured || !(press instanceof MouseEvent) || press.button !== 0) return;
+    picture.pointer = { x: press.clientX, y: press.clientY };
+    picture.pressed = picture.pointer;
+    hover.hidden = true;
   });
   renderer.on("downNode", ({ node }) => {
     dragged = node;
@@ -554,6 +690,70 @@ layoutButton.addEventListener("click", () => {
     runLayout(shown);
   }
 });
+
+// A big drawing panned or zoomed moves as a picture (see PICTURE_LINKS). These listeners come
+// first (capture on the window, or on the view for the wheel) and keep the events from sigma, which
+// would draw the graph again at every step.
+addEventListener("mousedown", () => {
+  if (shown !== null) shown.picture.panned = false;
+}, { capture: true });
+addEventListener("mousemove", (event) => {
+  const current = shown;
+  const pointer = current?.picture.pointer;
+  if (current == null || pointer == null) return;
+  const picture = current.picture;
+  if ((event.buttons & 1) === 0) {
+    // Released where no mouseup reached the page.
+    picture.pointer = null;
+    settle(current);
+    return;
+  }
+  picture.x += event.clientX - pointer.x;
+  picture.y += event.clientY - pointer.y;
+  picture.pointer = { x: event.clientX, y: event.clientY };
+  const { pressed } = picture;
+  if (Math.hypot(event.clientX - pressed.x, event.clientY - pressed.y) >= CLICK_SLOP) {
+    picture.panned = true;
+  }
+  event.stopPropagation();
+  event.preventDefault();
+  showPicture(current);
+}, { capture: true });
+addEventListener("mouseup", () => {
+  if (shown === null || shown.picture.pointer === null) return;
+  shown.picture.pointer = null;
+  settle(shown);
+}, { capture: true });
+addEventListener("click", (event) => {
+  // The click that ends a pan is not a click on the background or on a page.
+  if (shown?.picture.panned && view.contains(event.target as Node)) {
+    shown.picture.panned = false;
+    event.stopPropagation();
+  }
+}, { capture: true });
+view.addEventListener("wheel", (event) => {
+  const current = shown;
+  if (current === null || !current.pictured) return;
+  const notches = -event.deltaY * (event.deltaMode === 1 ? 33 : event.deltaMode === 2 ? 400 : 1) /
+    100;
+  const camera = current.renderer.getCamera();
+  const picture = current.picture;
+  const ratio = camera.getBoundedRatio(camera.ratio / picture.scale / WHEEL_ZOOM ** notches);
+  const factor = camera.ratio / ratio / picture.scale;
+  if (!Number.isFinite(factor) || factor === 1) return;
+  event.preventDefault();
+  event.stopPropagation();
+  hover.hidden = true;
+  // Zoom about the pointer: the point under it stays under it.
+  const box = current.renderer.getCanvases().mouse.getBoundingClientRect();
+  const px = event.clientX - box.left;
+  const py = event.clientY - box.top;
+  picture.scale *= factor;
+  picture.x = px + (picture.x - px) * factor;
+  picture.y = py + (picture.y - py) * factor;
+  showPicture(current);
+}, { capture: true, passive: false });
+
 for (const id of ["graph-in", "graph-out", "graph-top"]) {
   byId(id).addEventListener("click", (event) => {
     const button = (event.target as HTMLElement).closest("button");
@@ -566,6 +766,13 @@ for (const id of ["graph-in", "graph-out", "graph-top"]) {
   /** How many times the drawing has been painted since the page loaded. */
   get renders(): number {
     return renders;
+  },
+  /**
+   * Frames in which the drawing changed on screen since the page loaded: drawn again, or (a big
+   * drawing panned or zoomed) moved as a picture.
+   */
+  get frames(): number {
+    return frames;
   },
   positionOf(url: string): { x: number; y: number } | null {
     if (shown === null) return null;
