@@ -19,18 +19,24 @@
  *     deno run --allow-read=spider.sqlite scripts/spdump.ts [--db PATH]
  *
  * It only reads: the database is opened read-only, and a missing one is an
- * error, never a new empty file.
+ * error, never a new empty file. `--db postgres://USER@HOST:PORT/DATABASE`
+ * reads a crawl that spiders keep on PostgreSQL (see docs/SCALE.md), and
+ * prints the same bytes as for the same crawl in a file.
  *
  * Permissions:
  * - `--allow-read=spider.sqlite`: read the crawl database (SQLite makes its
  *   `-wal` and `-shm` files beside it without asking Deno). With `--db PATH`,
  *   allow that path instead.
+ * - With `--db postgres://USER@HOST:PORT/DATABASE`: `--allow-net=HOST:PORT`
+ *   and `--allow-env=PGAPPNAME` (its client reads it) in place of the file's
+ *   flag.
  *
  * @module
  */
 
 import { parseCommandLine } from "./lib/args.ts";
-import { DEFAULT_DB, openCrawlDb, pythonNumber } from "./lib/crawl_db.ts";
+import { DEFAULT_DB, pythonNumber } from "./lib/crawl_db.ts";
+import { openCrawlTables } from "./lib/crawl_tables.ts";
 import { run } from "./lib/run.ts";
 import { stdout } from "./lib/stdio.ts";
 
@@ -42,7 +48,10 @@ the first 50 of them, then how many there are.
 
 Options:
   --db PATH                  the crawl database (default ${DEFAULT_DB}); allow
-                             its path with --allow-read
+                             its path with --allow-read; or a PostgreSQL
+                             database postgres://USER@HOST:PORT/DB (allow
+                             HOST:PORT with --allow-net, and
+                             --allow-env=PGAPPNAME)
   -h, --help                 print this help
 `;
 
@@ -51,30 +60,26 @@ const SHOWN = 50;
 
 run("spdump", async () => {
   const { values } = parseCommandLine(USAGE, { db: { type: "string" } }, 0);
-  const db = openCrawlDb(values.db ?? DEFAULT_DB, true);
-  try {
-    const rows = db.prepare(
-      `SELECT COUNT(from_id) AS inbound, old_rank, new_rank, id, url
-       FROM Pages JOIN Links ON Pages.id = Links.to_id
-       WHERE html IS NOT NULL
-       GROUP BY id ORDER BY inbound DESC, id`,
-    ).iterate();
-    let count = 0;
-    for (const row of rows) {
-      if (count < SHOWN) {
-        const numbers = [row.inbound, row.old_rank, row.new_rank] as (number | null)[];
-        const cells = [
-          String(row.inbound),
-          ...numbers.slice(1).map(pythonNumber),
-          String(row.id),
-          row.url === null ? "null" : JSON.stringify(String(row.url)),
-        ];
-        await stdout.print(`[${cells.join(", ")}]\n`);
-      }
-      count = count + 1;
+  await using tables = await openCrawlTables(values.db ?? DEFAULT_DB, true, "spdump");
+  const rows = tables.each(
+    `SELECT COUNT(from_id) AS inbound, old_rank, new_rank, id, url
+     FROM Pages JOIN Links ON Pages.id = Links.to_id
+     WHERE html IS NOT NULL
+     GROUP BY id ORDER BY inbound DESC, id`,
+  );
+  let count = 0;
+  for await (const row of rows) {
+    if (count < SHOWN) {
+      const numbers = [row.old_rank, row.new_rank] as (number | null)[];
+      const cells = [
+        String(row.inbound),
+        ...numbers.map(pythonNumber),
+        String(row.id),
+        row.url === null ? "null" : JSON.stringify(String(row.url)),
+      ];
+      await stdout.print(`[${cells.join(", ")}]\n`);
     }
-    await stdout.print(`${count} rows.\n`);
-  } finally {
-    db.close();
+    count = count + 1;
   }
+  await stdout.print(`${count} rows.\n`);
 });

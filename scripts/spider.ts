@@ -115,8 +115,9 @@ import {
   secondsOption,
   timeLimits,
 } from "./lib/args.ts";
-import { createCrawlDb, DEFAULT_DB, openCrawlDb } from "./lib/crawl_db.ts";
-import { normalizedUrl, type Scope, webOf } from "./lib/crawl_scope.ts";
+import { createCrawlDb, DEFAULT_DB } from "./lib/crawl_db.ts";
+import { crawlUrl, normalizedUrl, type Scope, webOf } from "./lib/crawl_scope.ts";
+import { openCrawlTables } from "./lib/crawl_tables.ts";
 import {
   Budget,
   CONCURRENCY,
@@ -185,51 +186,46 @@ ${NET_HELP}  -h, --help                 print this help
 
 /** `--why URL`: what the crawl database says of a URL, in one line. */
 async function why(text: string, path: string): Promise<void> {
-  if (isPostgresUrl(path)) {
-    throw new UsageError("cannot use --why with a postgres:// database", "it reads a SQLite file");
-  }
-  await requirePermission({ name: "read", path });
+  if (!isPostgresUrl(path)) await requirePermission({ name: "read", path });
   const url = startUrl(text);
-  const db = openCrawlDb(path, true);
-  try {
-    const row = db.prepare(
-      `SELECT id, html IS NOT NULL AS stored, error, depth, status, content_type, final_url, bytes,
-         truncated, reason, retry_at, leased_until
-       FROM Pages LEFT JOIN PageFacts ON page_id = id WHERE url = ?`,
-    ).get(url);
-    let line: string;
-    if (row === undefined) {
-      const webs = db.prepare("SELECT url FROM Webs").all().map((web) => String(web.url));
-      line = webs.some((web) => url.startsWith(web))
-        ? "not in the crawl: no page retrieved so far links to it"
-        : `not in the crawl: outside the webs ${JSON.stringify(webs)}`;
+  await using tables = await openCrawlTables(path, true, "spider");
+  const [row] = await tables.all(
+    `SELECT id, html IS NOT NULL AS stored, error, depth, status, content_type, final_url, bytes,
+       truncated, reason, retry_at, leased_until
+     FROM Pages LEFT JOIN PageFacts ON page_id = id WHERE url = ?`,
+    [url],
+  );
+  let line: string;
+  if (row === undefined) {
+    const webs = (await tables.all(`SELECT url FROM Webs${tables.postgres ? " ORDER BY url" : ""}`))
+      .map((web) => String(web.url));
+    line = crawlUrl(url) === null && url.length > 2048
+      ? "not followed: longer than 2,048 characters (see crawlUrl in scripts/lib/crawl_scope.ts)"
+      : webs.some((web) => url.startsWith(web))
+      ? "not in the crawl: no page retrieved so far links to it"
+      : `not in the crawl: outside the webs ${JSON.stringify(webs)}`;
+  } else {
+    const depth = row.depth === null ? "" : `, depth ${row.depth}`;
+    const answer = row.status === null ? "" : `: ${row.status} ${row.content_type ?? ""}`.trimEnd();
+    const moved = row.final_url !== null && row.final_url !== url
+      ? ` (answered by ${row.final_url})`
+      : "";
+    const reason = row.reason === null ? "" : `: ${row.reason}`;
+    if (row.stored) {
+      line = `page ${row.id}, fetched${answer}${moved}, ${row.bytes ?? "?"} bytes${depth}` +
+        (row.truncated ? `, cut${reason}` : "");
+    } else if (row.error !== null) {
+      line = `page ${row.id}, ${Number(row.error) === -2 ? "not fetched" : "failed"} ` +
+        `(error ${row.error})${answer}${moved}${depth}${reason}`;
+    } else if (row.retry_at !== null && Number(row.retry_at) > Date.now()) {
+      line = `page ${row.id}, waiting until ${
+        new Date(Number(row.retry_at)).toISOString()
+      }${depth}${reason}`;
     } else {
-      const depth = row.depth === null ? "" : `, depth ${row.depth}`;
-      const answer = row.status === null
-        ? ""
-        : `: ${row.status} ${row.content_type ?? ""}`.trimEnd();
-      const moved = row.final_url !== null && row.final_url !== url
-        ? ` (answered by ${row.final_url})`
-        : "";
-      const reason = row.reason === null ? "" : `: ${row.reason}`;
-      if (row.stored) {
-        line = `page ${row.id}, fetched${answer}${moved}, ${row.bytes ?? "?"} bytes${depth}` +
-          (row.truncated ? `, cut${reason}` : "");
-      } else if (row.error !== null) {
-        line = `page ${row.id}, ${Number(row.error) === -2 ? "not fetched" : "failed"} ` +
-          `(error ${row.error})${answer}${moved}${depth}${reason}`;
-      } else if (row.retry_at !== null && Number(row.retry_at) > Date.now()) {
-        line = `page ${row.id}, waiting until ${
-          new Date(Number(row.retry_at)).toISOString()
-        }${depth}${reason}`;
-      } else {
-        line = `page ${row.id}, not fetched yet${depth}${reason}`;
-      }
+      line = `page ${row.id}, not fetched yet${depth}${reason}`;
     }
-    await stdout.print(`${url} ${line}\n`);
-  } finally {
-    db.close();
   }
+  await stdout.print(`${url} ${line}\n`);
 }
 
 /** The answer to `How many pages:`: a number, or null for an empty answer. */

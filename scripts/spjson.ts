@@ -22,7 +22,9 @@
  *
  * With `--nodes N` there is no prompt. Ranks come from sprank: when every
  * page has the same rank there is nothing to scale, and it says to run
- * sprank first.
+ * sprank first. `--db postgres://USER@HOST:PORT/DATABASE` reads a crawl that
+ * spiders keep on PostgreSQL (see docs/SCALE.md), and writes the same bytes
+ * as for the same crawl in a file.
  *
  * Permissions:
  * - `--allow-read=spider.sqlite`: read the crawl database (opened
@@ -30,13 +32,17 @@
  * - `--allow-write=spider.json,spider.json.part` and
  *   `--allow-read=spider.json.part`: write the file beside its name, then
  *   rename it into place. With `-o PATH`, give PATH and PATH.part instead.
+ * - With `--db postgres://USER@HOST:PORT/DATABASE`: `--allow-net=HOST:PORT`
+ *   and `--allow-env=PGAPPNAME` (its client reads it) in place of
+ *   `--allow-read=spider.sqlite`.
  *
  * @module
  */
 
 import { integerOption, OUTPUT, parseCommandLine } from "./lib/args.ts";
 import { AtomicFile, requireAtomicWrite } from "./lib/atomic_file.ts";
-import { DEFAULT_DB, openCrawlDb } from "./lib/crawl_db.ts";
+import { DEFAULT_DB } from "./lib/crawl_db.ts";
+import { openCrawlTables } from "./lib/crawl_tables.ts";
 import { RunError } from "./lib/errors.ts";
 import { run } from "./lib/run.ts";
 import { input, stdout } from "./lib/stdio.ts";
@@ -54,7 +60,10 @@ Options:
   --nodes N                  how many pages (no prompt)
   -o, --output PATH          write PATH instead (allow PATH and PATH.part)
   --db PATH                  the crawl database (default ${DEFAULT_DB}); allow
-                             its path with --allow-read
+                             its path with --allow-read; or a PostgreSQL
+                             database postgres://USER@HOST:PORT/DB (allow
+                             HOST:PORT with --allow-net, and
+                             --allow-env=PGAPPNAME)
   -h, --help                 print this help
 `;
 
@@ -69,54 +78,56 @@ run("spjson", async () => {
   }, 0);
   const output = values.output ?? "spider.json";
   await requireAtomicWrite(output);
-  const db = openCrawlDb(values.db ?? DEFAULT_DB, true);
-  try {
-    let howmany = integerOption("nodes", values.nodes, 0, 1, Number.MAX_SAFE_INTEGER);
-    if (values.nodes === undefined) {
-      await stdout.print(`Creating JSON output on ${output}...\n`);
-      const answer = await input("How many nodes? ", "how many nodes");
-      howmany = integerOption("nodes", answer, 0, 1, Number.MAX_SAFE_INTEGER);
-    }
-
-    const rows = db.prepare(
-      `SELECT COUNT(from_id) AS inbound, old_rank, new_rank, id, url
-       FROM Pages JOIN Links ON Pages.id = Links.to_id
-       WHERE html IS NOT NULL AND error IS NULL
-       GROUP BY id ORDER BY new_rank DESC, id LIMIT ?`,
-    ).all(howmany);
-    const ranks = rows.map((row) => row.new_rank as number | null);
-    const maxrank = Math.max(...ranks.map((rank) => rank ?? NaN));
-    const minrank = Math.min(...ranks.map((rank) => rank ?? NaN));
-    if (rows.length === 0 || !(maxrank > minrank)) {
-      throw new RunError(
-        `cannot write ${output}`,
-        "the pages have no ranks to tell apart: run sprank first",
-      );
-    }
-
-    const index = new Map<number, number>();
-    const nodes = rows.map((row, i) => {
-      index.set(Number(row.id), i);
-      const rank = 19 * ((Number(row.new_rank) - minrank) / (maxrank - minrank));
-      return { weight: Number(row.inbound), rank, id: Number(row.id), url: String(row.url) };
-    });
-    const links: { source: number; target: number; value: number }[] = [];
-    for (const row of db.prepare("SELECT DISTINCT from_id, to_id FROM Links").iterate()) {
-      const source = index.get(Number(row.from_id));
-      const target = index.get(Number(row.to_id));
-      if (source !== undefined && target !== undefined) links.push({ source, target, value: 3 });
-    }
-
-    const json = (item: unknown) => JSON.stringify(item).replaceAll("<", "\\u003c");
-    const text = `{"nodes":[\n${nodes.map(json).join(",\n")}],\n"links":[\n${
-      links.map(json).join(",\n")
-    }]}\n`;
-    await AtomicFile.write(output, new TextEncoder().encode(text));
-    await stdout.print(
-      `Wrote ${plural(nodes.length, "node")} and ${plural(links.length, "link")} to ${output}, ` +
-        "for a force-directed drawing of the link graph\n",
-    );
-  } finally {
-    db.close();
+  await using tables = await openCrawlTables(values.db ?? DEFAULT_DB, true, "spjson");
+  let howmany = integerOption("nodes", values.nodes, 0, 1, Number.MAX_SAFE_INTEGER);
+  if (values.nodes === undefined) {
+    await stdout.print(`Creating JSON output on ${output}...\n`);
+    const answer = await input("How many nodes? ", "how many nodes");
+    howmany = integerOption("nodes", answer, 0, 1, Number.MAX_SAFE_INTEGER);
   }
+
+  // SQLite puts a NULL rank last in a descending order; PostgreSQL is told to.
+  const rows = await tables.all(
+    `SELECT COUNT(from_id) AS inbound, old_rank, new_rank, id, url
+     FROM Pages JOIN Links ON Pages.id = Links.to_id
+     WHERE html IS NOT NULL AND error IS NULL
+     GROUP BY id ORDER BY new_rank DESC${tables.postgres ? " NULLS LAST" : ""}, id LIMIT ?`,
+    [howmany],
+  );
+  const ranks = rows.map((row) => row.new_rank as number | null);
+  const maxrank = Math.max(...ranks.map((rank) => rank ?? NaN));
+  const minrank = Math.min(...ranks.map((rank) => rank ?? NaN));
+  if (rows.length === 0 || !(maxrank > minrank)) {
+    throw new RunError(
+      `cannot write ${output}`,
+      "the pages have no ranks to tell apart: run sprank first",
+    );
+  }
+
+  const index = new Map<number, number>();
+  const nodes = rows.map((row, i) => {
+    index.set(Number(row.id), i);
+    const rank = 19 * ((Number(row.new_rank) - minrank) / (maxrank - minrank));
+    return { weight: Number(row.inbound), rank, id: Number(row.id), url: String(row.url) };
+  });
+  const links: { source: number; target: number; value: number }[] = [];
+  // In the order SQLite gives by the index of UNIQUE(from_id, to_id); PostgreSQL is told it.
+  const distinct = `SELECT DISTINCT from_id, to_id FROM Links${
+    tables.postgres ? " ORDER BY from_id, to_id" : ""
+  }`;
+  for await (const row of tables.each(distinct)) {
+    const source = index.get(Number(row.from_id));
+    const target = index.get(Number(row.to_id));
+    if (source !== undefined && target !== undefined) links.push({ source, target, value: 3 });
+  }
+
+  const json = (item: unknown) => JSON.stringify(item).replaceAll("<", "\\u003c");
+  const text = `{"nodes":[\n${nodes.map(json).join(",\n")}],\n"links":[\n${
+    links.map(json).join(",\n")
+  }]}\n`;
+  await AtomicFile.write(output, new TextEncoder().encode(text));
+  await stdout.print(
+    `Wrote ${plural(nodes.length, "node")} and ${plural(links.length, "link")} to ${output}, ` +
+      "for a force-directed drawing of the link graph\n",
+  );
 });

@@ -39,19 +39,25 @@
  *
  * With `--iterations N` there is no `How many iterations:` prompt. A missing
  * database is an error (nothing to rank), never a new empty file.
+ * `--db postgres://USER@HOST:PORT/DATABASE` ranks a crawl that spiders keep
+ * on PostgreSQL (see docs/SCALE.md): the same ranks, to the last bit, and the
+ * same output as for the same crawl in a file.
  *
  * Permissions:
  * - `--allow-read=spider.sqlite`: read the crawl database (SQLite makes its
  *   `-wal` and `-shm` files beside it without asking Deno).
  * - `--allow-write=spider.sqlite`: store the ranks. With `--db PATH`, allow
  *   that path instead.
+ * - With `--db postgres://USER@HOST:PORT/DATABASE`: `--allow-net=HOST:PORT`
+ *   and `--allow-env=PGAPPNAME` (its client reads it) in place of the file's
+ *   flags.
  *
  * @module
  */
 
-import type { DatabaseSync } from "node:sqlite";
 import { integerOption, parseCommandLine } from "./lib/args.ts";
-import { DEFAULT_DB, openCrawlDb, pythonNumber, transaction } from "./lib/crawl_db.ts";
+import { DEFAULT_DB, pythonNumber } from "./lib/crawl_db.ts";
+import { type CrawlTables, openCrawlTables } from "./lib/crawl_tables.ts";
 import { UsageError } from "./lib/errors.ts";
 import { run } from "./lib/run.ts";
 import { input, stdout } from "./lib/stdio.ts";
@@ -69,7 +75,10 @@ Options:
   --book                     the book's sprank.py exactly: no damping, one
                              "i avediff" line an iteration
   --db PATH                  the crawl database (default ${DEFAULT_DB}); allow
-                             its path with --allow-read and --allow-write
+                             its path with --allow-read and --allow-write; or a
+                             PostgreSQL database postgres://USER@HOST:PORT/DB
+                             (allow HOST:PORT with --allow-net, and
+                             --allow-env=PGAPPNAME)
   -h, --help                 print this help
 `;
 
@@ -85,14 +94,25 @@ interface Graph {
   out: number[][];
 }
 
+/**
+ * The links, each once, in the order SQLite gives them by the index of
+ * `UNIQUE(from_id, to_id)` (PostgreSQL is told that order; a file of the
+ * book's own spider, with no such index, keeps the order SQLite gives it).
+ */
+function distinctLinks(tables: CrawlTables): string {
+  return `SELECT DISTINCT from_id, to_id FROM Links${
+    tables.postgres ? " ORDER BY from_id, to_id" : ""
+  }`;
+}
+
 /** The pages retrieved without error and the links between them; ranks from the database. */
-function dampedGraph(db: DatabaseSync): Graph {
-  const pages = db.prepare(
+async function dampedGraph(tables: CrawlTables): Promise<Graph> {
+  const pages = await tables.all(
     "SELECT id, new_rank FROM Pages WHERE html IS NOT NULL AND error IS NULL ORDER BY id",
-  ).all();
+  );
   const index = new Map(pages.map((row, i) => [Number(row.id), i]));
   const out = pages.map(() => [] as number[]);
-  for (const row of db.prepare("SELECT DISTINCT from_id, to_id FROM Links").iterate()) {
+  for await (const row of tables.each(distinctLinks(tables))) {
     const from = index.get(Number(row.from_id));
     const to = index.get(Number(row.to_id));
     if (from === undefined || to === undefined || from === to) continue;
@@ -132,13 +152,15 @@ function dampedRanks(graph: Graph, iterations: number) {
 }
 
 /** The book's pages (those with links out), links between them, and its ranks. */
-function bookGraph(db: DatabaseSync): { ids: number[]; links: [number, number][] } {
-  const ids = db.prepare("SELECT DISTINCT from_id FROM Links").all().map((row) =>
-    Number(row.from_id)
-  );
+async function bookGraph(
+  tables: CrawlTables,
+): Promise<{ ids: number[]; links: [number, number][] }> {
+  const ids = (await tables.all(
+    `SELECT DISTINCT from_id FROM Links${tables.postgres ? " ORDER BY from_id" : ""}`,
+  )).map((row) => Number(row.from_id));
   const ranked = new Set(ids);
   const links: [number, number][] = [];
-  for (const row of db.prepare("SELECT DISTINCT from_id, to_id FROM Links").iterate()) {
+  for await (const row of tables.each(distinctLinks(tables))) {
     const from = Number(row.from_id);
     const to = Number(row.to_id);
     if (from === to || !ranked.has(from) || !ranked.has(to)) continue;
@@ -148,11 +170,13 @@ function bookGraph(db: DatabaseSync): { ids: number[]; links: [number, number][]
 }
 
 /** Stores the ranks as the book does: old_rank from new_rank for all, then the new ones. */
-function store(db: DatabaseSync, ids: number[], ranks: number[]): void {
-  transaction(db, () => {
-    db.exec("UPDATE Pages SET old_rank = new_rank");
-    const update = db.prepare("UPDATE Pages SET new_rank = ? WHERE id = ?");
-    ids.forEach((id, i) => update.run(ranks[i], id));
+async function store(tables: CrawlTables, ids: number[], ranks: number[]): Promise<void> {
+  await tables.transaction(async () => {
+    await tables.run("UPDATE Pages SET old_rank = new_rank");
+    await tables.run(
+      "UPDATE Pages SET new_rank = ? WHERE id = ?",
+      ids.map((id, i) => [ranks[i], id]),
+    );
   });
 }
 
@@ -184,46 +208,45 @@ run("sprank", async () => {
     db: { type: "string" },
   }, 0);
   const option = integerOption("iterations", values.iterations, 0, 1, Number.MAX_SAFE_INTEGER);
-  const db = openCrawlDb(values.db ?? DEFAULT_DB);
-  try {
-    if (values.book) {
-      const { ids, links } = bookGraph(db);
-      const start = new Map<number, number>();
-      const rankOf = db.prepare("SELECT new_rank FROM Pages WHERE id = ?");
-      for (const id of ids) {
-        const rank = rankOf.get(id)?.new_rank;
-        start.set(id, rank === null || rank === undefined ? 1.0 : Number(rank));
-      }
-      const iterations = option || await askIterations();
-      if (ids.length < 1) {
-        await stdout.print("Nothing to page rank.  Check data.\n");
-        return;
-      }
-      const ranks = await bookRanks(links, start, iterations);
-      const first = ids.slice(0, 5).map((id) => `(${id}, ${pythonNumber(ranks.get(id)!)})`);
-      await stdout.print(`[${first.join(", ")}]\n`);
-      store(db, ids, ids.map((id) => ranks.get(id)!));
-      return;
+  await using tables = await openCrawlTables(values.db ?? DEFAULT_DB, false, "sprank");
+  if (values.book) {
+    const { ids, links } = await bookGraph(tables);
+    const stored = new Map<number, unknown>();
+    for await (const row of tables.each("SELECT id, new_rank FROM Pages")) {
+      stored.set(Number(row.id), row.new_rank);
     }
-    const graph = dampedGraph(db);
+    const start = new Map<number, number>();
+    for (const id of ids) {
+      const rank = stored.get(id);
+      start.set(id, rank === null || rank === undefined ? 1.0 : Number(rank));
+    }
     const iterations = option || await askIterations();
-    if (graph.ids.length < 1) {
+    if (ids.length < 1) {
       await stdout.print("Nothing to page rank.  Check data.\n");
       return;
     }
-    const result = dampedRanks(graph, iterations);
-    store(db, graph.ids, result.ranks);
-    const pages = `${graph.ids.length} page${graph.ids.length === 1 ? "" : "s"}`;
-    const after = `${result.iterations} iteration${result.iterations === 1 ? "" : "s"}`;
-    const mean = `mean change ${result.change.toExponential(2)}`;
-    await stdout.print(
-      result.converged
-        ? `Ranked ${pages}: converged after ${after} (${mean}, under 1e-6)\n`
-        : `Ranked ${pages}: not converged after ${after} (${mean}); run again to go on\n`,
-    );
-  } finally {
-    db.close();
+    const ranks = await bookRanks(links, start, iterations);
+    const first = ids.slice(0, 5).map((id) => `(${id}, ${pythonNumber(ranks.get(id)!)})`);
+    await stdout.print(`[${first.join(", ")}]\n`);
+    await store(tables, ids, ids.map((id) => ranks.get(id)!));
+    return;
   }
+  const graph = await dampedGraph(tables);
+  const iterations = option || await askIterations();
+  if (graph.ids.length < 1) {
+    await stdout.print("Nothing to page rank.  Check data.\n");
+    return;
+  }
+  const result = dampedRanks(graph, iterations);
+  await store(tables, graph.ids, result.ranks);
+  const pages = `${graph.ids.length} page${graph.ids.length === 1 ? "" : "s"}`;
+  const after = `${result.iterations} iteration${result.iterations === 1 ? "" : "s"}`;
+  const mean = `mean change ${result.change.toExponential(2)}`;
+  await stdout.print(
+    result.converged
+      ? `Ranked ${pages}: converged after ${after} (${mean}, under 1e-6)\n`
+      : `Ranked ${pages}: not converged after ${after} (${mean}); run again to go on\n`,
+  );
 });
 
 /**

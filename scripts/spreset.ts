@@ -10,18 +10,24 @@
  *     deno run --allow-read=spider.sqlite --allow-write=spider.sqlite scripts/spreset.ts [--db PATH]
  *
  * A missing database is an error (nothing to reset), never a new empty file.
+ * `--db postgres://USER@HOST:PORT/DATABASE` resets a crawl that spiders keep
+ * on PostgreSQL (see docs/SCALE.md).
  *
  * Permissions:
  * - `--allow-read=spider.sqlite`: open the crawl database (SQLite makes its
  *   `-wal` and `-shm` files beside it without asking Deno).
  * - `--allow-write=spider.sqlite`: change the ranks in it. With `--db PATH`,
  *   allow that path instead.
+ * - With `--db postgres://USER@HOST:PORT/DATABASE`: `--allow-net=HOST:PORT`
+ *   and `--allow-env=PGAPPNAME` (its client reads it) in place of the file's
+ *   flags.
  *
  * @module
  */
 
 import { parseCommandLine } from "./lib/args.ts";
-import { DEFAULT_DB, openCrawlDb, transaction } from "./lib/crawl_db.ts";
+import { DEFAULT_DB } from "./lib/crawl_db.ts";
+import { openCrawlTables } from "./lib/crawl_tables.ts";
 import { run } from "./lib/run.ts";
 import { stdout } from "./lib/stdio.ts";
 
@@ -33,17 +39,18 @@ Sets every page of the crawl database back to the book's starting rank
 
 Options:
   --db PATH                  the crawl database (default ${DEFAULT_DB}); allow
-                             its path with --allow-read and --allow-write
+                             its path with --allow-read and --allow-write; or a
+                             PostgreSQL database postgres://USER@HOST:PORT/DB
+                             (allow HOST:PORT with --allow-net, and
+                             --allow-env=PGAPPNAME)
   -h, --help                 print this help
 `;
 
 run("spreset", async () => {
   const { values } = parseCommandLine(USAGE, { db: { type: "string" } }, 0);
-  const db = openCrawlDb(values.db ?? DEFAULT_DB);
-  try {
-    transaction(db, () => db.exec("UPDATE Pages SET new_rank = 1.0, old_rank = 0.0"));
-  } finally {
-    db.close();
+  {
+    await using tables = await openCrawlTables(values.db ?? DEFAULT_DB, false, "spreset");
+    await tables.transaction(() => tables.run("UPDATE Pages SET new_rank = 1.0, old_rank = 0.0"));
   }
   await stdout.print("All pages set to a rank of 1.0\n");
 });

@@ -249,6 +249,95 @@ export function postgresPermissions(target: PostgresTarget): Deno.PermissionDesc
   return [{ name: "net", host: `${host}:${target.port}` }, env];
 }
 
+/** Settings of a connection made by {@linkcode connectPostgres}. */
+export interface PostgresOptions {
+  /** How the server lists the connection (`application_name`). */
+  application?: string;
+  /** How many connections at most. */
+  max?: number;
+  /** Every transaction read-only (`default_transaction_read_only`). */
+  readOnly?: boolean;
+  /**
+   * Run once connected, before the connection is given (its failure is the
+   * connection's: `cannot connect to …`); `SELECT 1` when not given.
+   */
+  setup?: (sql: Sql) => Promise<void>;
+}
+
+/**
+ * Connects to a PostgreSQL database with the client's every setting given
+ * (so that it reads no `PG*` variable but `PGAPPNAME`), after asking for the
+ * permissions the address needs ({@linkcode postgresPermissions}), and runs
+ * `setup` (or `SELECT 1`) on it. The frontier's connection, and that of the
+ * programs that read the crawl's tables.
+ *
+ * @param url `postgres://USER:PASSWORD@HOST:PORT/DATABASE`, or a unix socket's
+ *   folder as `?host=/folder` (see {@linkcode parsePostgresUrl}).
+ * @param options Its name, pool size, read-only, and what to run first.
+ * @returns The client, and where it points; `end()` the client when done.
+ * @throws {RunError} `cannot connect to postgres://…: why` (never with the password).
+ *
+ * @example No server there
+ * ```ts
+ * import { connectPostgres } from "./frontier_pg.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // Port 1 of loopback: nothing listens there.
+ * await assert.rejects(connectPostgres("postgres://crawler@127.0.0.1:1/crawl", { max: 1 }), {
+ *   name: "RunError",
+ *   message: "cannot connect to postgres://crawler@127.0.0.1:1/crawl: " +
+ *     "connection refused by 127.0.0.1:1",
+ * });
+ * ```
+ */
+export async function connectPostgres(
+  url: string,
+  options: PostgresOptions = {},
+): Promise<{ sql: Sql; target: PostgresTarget }> {
+  const target = parsePostgresUrl(url);
+  // Asked first: the client would meet a missing permission where nothing can catch it.
+  for (const permission of postgresPermissions(target)) await requirePermission(permission);
+  guardClosedSocketWrites();
+  const sql = postgres({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    // A function, so that the client looks for no PGPASSWORD when the URL has none.
+    pass: () => target.password,
+    database: target.database,
+    // Every setting given, so that the client reads no PG* variable but PGAPPNAME.
+    max: options.max ?? POOL,
+    ssl: false,
+    idle_timeout: 0,
+    connect_timeout: 4,
+    max_lifetime: null,
+    max_pipeline: 100,
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2),
+    keep_alive: 60,
+    prepare: true,
+    debug: false,
+    fetch_types: false,
+    publications: "alltables",
+    // A reader's sessions are read-only by its own setting below, which the client checks.
+    target_session_attrs: options.readOnly ? "read-only" : "read-write",
+    onnotice: () => {},
+    connection: {
+      application_name: options.application ?? "netprog spider",
+      ...options.readOnly ? { default_transaction_read_only: "on" } : {},
+    },
+    ...{ sslnegotiation: null },
+  } as postgres.Options<Record<string, never>>);
+  try {
+    if (options.setup === undefined) await sql`SELECT 1`;
+    else await options.setup(sql);
+  } catch (error) {
+    await sql.end({ timeout: 0 }).catch(() => {});
+    if (isPermissionError(error) || error instanceof RunError) throw error;
+    throw new RunError(`cannot connect to ${target.shown}`, describePgError(error, target));
+  }
+  return { sql, target };
+}
+
 /**
  * Connects to a PostgreSQL database, creates the crawl's tables there when
  * missing (one worker at a time: a transaction under an advisory lock, so
@@ -280,45 +369,13 @@ export async function openPostgresFrontier(
   url: string,
   leaseMs: number = LEASE_MS,
 ): Promise<PostgresFrontier> {
-  const target = parsePostgresUrl(url);
-  // Asked first: the client would meet a missing permission where nothing can catch it.
-  for (const permission of postgresPermissions(target)) await requirePermission(permission);
-  guardClosedSocketWrites();
-  const sql = postgres({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    // A function, so that the client looks for no PGPASSWORD when the URL has none.
-    pass: () => target.password,
-    database: target.database,
-    // Every setting given, so that the client reads no PG* variable but PGAPPNAME.
-    max: POOL,
-    ssl: false,
-    idle_timeout: 0,
-    connect_timeout: 4,
-    max_lifetime: null,
-    max_pipeline: 100,
-    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2),
-    keep_alive: 60,
-    prepare: true,
-    debug: false,
-    fetch_types: false,
-    publications: "alltables",
-    target_session_attrs: "read-write",
-    onnotice: () => {},
-    connection: { application_name: "netprog spider" },
-    ...{ sslnegotiation: null },
-  } as postgres.Options<Record<string, never>>);
-  try {
-    await sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK}::bigint)`;
-      await tx.unsafe(SCHEMA);
-    });
-  } catch (error) {
-    await sql.end({ timeout: 0 }).catch(() => {});
-    if (isPermissionError(error)) throw error;
-    throw new RunError(`cannot connect to ${target.shown}`, describePgError(error, target));
-  }
+  const { sql, target } = await connectPostgres(url, {
+    setup: (sql) =>
+      sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK}::bigint)`;
+        await tx.unsafe(SCHEMA);
+      }),
+  });
   return new PostgresFrontier(sql, leaseMs, target.shown);
 }
 

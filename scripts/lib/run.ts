@@ -173,6 +173,9 @@ export function describeError(error: unknown, keep: readonly string[] = []): [st
  * await assert.rejects(requirePermission({ name: "net", host: "example.org:80" }), (error) =>
  *   describeError(error)[0] ===
  *     "no network permission for example.org:80: run with --allow-net=example.org:80");
+ * await assert.rejects(requirePermission({ name: "env", variable: "NETPROG_NONE" }), (error) =>
+ *   describeError(error)[0] ===
+ *     "no env permission for NETPROG_NONE: run with --allow-env=NETPROG_NONE");
  * ```
  */
 export async function requirePermission(descriptor: Deno.PermissionDescriptor): Promise<void> {
@@ -183,6 +186,8 @@ export async function requirePermission(descriptor: Deno.PermissionDescriptor): 
     ? [String(descriptor.path), `--allow-${descriptor.name}`]
     : descriptor.name === "run"
     ? [String(descriptor.command), "--allow-run"]
+    : descriptor.name === "env"
+    ? [descriptor.variable, "--allow-env"]
     : [undefined, `--allow-${descriptor.name}`];
   throw new Deno.errors.NotCapable(
     what === undefined
