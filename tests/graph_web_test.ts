@@ -227,6 +227,14 @@ async function pressEscape(tab: Tab): Promise<void> {
   }
 }
 
+/** A point of the drawing with no page under it: near its top left corner. */
+function backgroundPoint(tab: Tab): Promise<{ x: number; y: number }> {
+  return tab.evaluate(`(() => {
+    const box = document.getElementById("graph-view").getBoundingClientRect();
+    return { x: box.x + 10, y: box.y + 10 };
+  })()`);
+}
+
 async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
   let value = await read();
   for (let i = 0; i < 100 && !ok(value); i++) {
@@ -327,6 +335,27 @@ Deno.test({
         const released = await waitFor(() => shown(tab), (s) => s.selectedUrl === null);
         assert.equal(released.selectedUrl, null);
         assert.deepEqual(released.inbound, []);
+      });
+
+      await t.step("a click on the background lets go of the selected page", async () => {
+        // Within 300 ms of the last step's click, as of each click here: sigma counts two clicks
+        // that close as a double click, wherever they are, and not as clicks.
+        const url = want.byRank[0];
+        const at = await pointOf(tab, url);
+        await mouse(tab, "mouseMoved", at);
+        await mouse(tab, "mousePressed", at, 1);
+        await mouse(tab, "mouseReleased", at);
+        assert.equal(
+          (await waitFor(() => shown(tab), (s) => s.selectedUrl === url)).selectedUrl,
+          url,
+        );
+        const corner = await backgroundPoint(tab);
+        await mouse(tab, "mouseMoved", corner);
+        await mouse(tab, "mousePressed", corner, 1);
+        await mouse(tab, "mouseReleased", corner);
+        const got = await waitFor(() => shown(tab), (s) => s.selectedUrl === null);
+        assert.equal(got.selectedUrl, null);
+        assert.deepEqual(got.inbound, []);
       });
 
       await t.step("typing a URL in the search box and Enter selects it", async () => {

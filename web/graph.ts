@@ -610,6 +610,13 @@ function wire(current: Shown): void {
     select(Number(node));
   });
   renderer.on("clickStage", () => select(-1));
+  // Sigma takes any second click within its doubleClickTimeout (300 ms) of the first for a double
+  // click, wherever each was, and says nothing of it as a click: a page clicked, then the
+  // background (or another page) soon after, is still a click each.
+  renderer.on("doubleClickNode", ({ node }) => {
+    if (!moved) select(Number(node));
+  });
+  renderer.on("doubleClickStage", () => select(-1));
 }
 
 /** Puts the hover box beside the pointer, inside the drawing. */
