@@ -235,7 +235,7 @@ Deno.test("spider: a redirect loop fails its page alone; a 429 with a Retry-Afte
   );
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /\/a\.htm Unable to retrieve or parse page\n/);
-  assert.match(result.stdout, /\/b\.htm Error on page:  429\n/);
+  assert.match(result.stdout, /\/b\.htm Error on page: {2}429\n/);
   assert.match(result.stdout, /\/b\.htm \(\d+\) 1\n/);
   const [loop] = query(
     temp.path,
