@@ -33,6 +33,7 @@
 
 import { DirectedGraph } from "graphology";
 import Sigma from "sigma";
+import type { SigmaEventPayload } from "sigma/types";
 import { EdgeLineProgram, NodePointProgram } from "sigma/rendering";
 // A CommonJS package: its function is the namespace's default, in Deno as in the bundle.
 import * as forceAtlas2Module from "graphology-layout-forceatlas2";
@@ -88,6 +89,8 @@ const REST_MS = 200;
 const CLICK_SLOP = 4;
 /** How much one notch of the wheel (100 pixels of `deltaY`) zooms, as sigma's own wheel does. */
 const WHEEL_ZOOM = 1.7;
+/** How much a double click zooms, as sigma's own does (its doubleClickZoomingRatio). */
+const DOUBLE_CLICK_ZOOM = 2.2;
 /** The layout's work per frame, in ms: an iteration of a big graph takes longer, and runs alone. */
 const LAYOUT_SLICE_MS = 24;
 /** The most layout work on one file, in ms, and the most iterations. */
@@ -220,6 +223,29 @@ function showPicture(current: Shown): void {
     picture.frame = 0;
     if (shown === current) placePicture(picture);
   });
+}
+
+/** How much the picture can zoom by `wanted`, within the camera's bounds (1 when it cannot). */
+function zoomFactor(current: Shown, wanted: number): number {
+  const camera = current.renderer.getCamera();
+  const scale = current.picture.scale;
+  const factor = camera.ratio / camera.getBoundedRatio(camera.ratio / scale / wanted) / scale;
+  return Number.isFinite(factor) && factor > 0 ? factor : 1;
+}
+
+/** Zooms the picture by `wanted` about a point in client pixels: the point stays where it is. */
+function zoomPicture(current: Shown, clientX: number, clientY: number, wanted: number): void {
+  const factor = zoomFactor(current, wanted);
+  if (factor === 1) return;
+  const picture = current.picture;
+  hover.hidden = true;
+  const box = current.renderer.getCanvases().mouse.getBoundingClientRect();
+  const px = clientX - box.left;
+  const py = clientY - box.top;
+  picture.scale *= factor;
+  picture.x = px + (picture.x - px) * factor;
+  picture.y = py + (picture.y - py) * factor;
+  showPicture(current);
 }
 
 /**
@@ -611,12 +637,33 @@ function wire(current: Shown): void {
   });
   renderer.on("clickStage", () => select(-1));
   // Sigma takes any second click within its doubleClickTimeout (300 ms) of the first for a double
-  // click, wherever each was, and says nothing of it as a click: a page clicked, then the
-  // background (or another page) soon after, is still a click each.
-  renderer.on("doubleClickNode", ({ node }) => {
-    if (!moved) select(Number(node));
+  // click, wherever each was, says nothing of it as a click, and zooms in: a page clicked, then
+  // the background (or another page) soon after, is still a click each, and only two clicks at
+  // one spot zoom.
+  const presses = [{ x: NaN, y: NaN }, { x: NaN, y: NaN }];
+  renderer.getMouseCaptor().on("mousedown", ({ x, y }) => {
+    presses.shift();
+    presses.push({ x, y });
   });
-  renderer.on("doubleClickStage", () => select(-1));
+  const doubleClick = (event: SigmaEventPayload) => {
+    const [first, second] = presses;
+    if (moved || Math.hypot(second.x - first.x, second.y - first.y) >= CLICK_SLOP) {
+      event.preventSigmaDefault();
+    } else if (current.pictured) {
+      // As sigma zooms on a double click, as a picture.
+      event.preventSigmaDefault();
+      const original = event.event.original as MouseEvent;
+      zoomPicture(current, original.clientX, original.clientY, DOUBLE_CLICK_ZOOM);
+    }
+  };
+  renderer.on("doubleClickNode", (event) => {
+    doubleClick(event);
+    if (!moved) select(Number(event.node));
+  });
+  renderer.on("doubleClickStage", (event) => {
+    doubleClick(event);
+    select(-1);
+  });
 }
 
 /** Puts the hover box beside the pointer, inside the drawing. */
@@ -743,22 +790,11 @@ view.addEventListener("wheel", (event) => {
   if (current === null || !current.pictured) return;
   const notches = -event.deltaY * (event.deltaMode === 1 ? 33 : event.deltaMode === 2 ? 400 : 1) /
     100;
-  const camera = current.renderer.getCamera();
-  const picture = current.picture;
-  const ratio = camera.getBoundedRatio(camera.ratio / picture.scale / WHEEL_ZOOM ** notches);
-  const factor = camera.ratio / ratio / picture.scale;
-  if (!Number.isFinite(factor) || factor === 1) return;
+  const factor = zoomFactor(current, WHEEL_ZOOM ** notches);
+  if (factor === 1) return;
   event.preventDefault();
   event.stopPropagation();
-  hover.hidden = true;
-  // Zoom about the pointer: the point under it stays under it.
-  const box = current.renderer.getCanvases().mouse.getBoundingClientRect();
-  const px = event.clientX - box.left;
-  const py = event.clientY - box.top;
-  picture.scale *= factor;
-  picture.x = px + (picture.x - px) * factor;
-  picture.y = py + (picture.y - py) * factor;
-  showPicture(current);
+  zoomPicture(current, event.clientX, event.clientY, factor);
 }, { capture: true, passive: false });
 
 for (const id of ["graph-in", "graph-out", "graph-top"]) {
