@@ -599,3 +599,126 @@ Deno.test({
     assert.deepEqual(tab.exceptions, []);
   },
 });
+
+Deno.test({
+  name: "the link graph page pans and zooms a big graph as a picture, then draws it there",
+  ignore: !CHROMIUM,
+  async fn() {
+    await buildPage();
+    await using folder = await tempFolder("netprog-graph-big-");
+    // 600 pages, 5,000 links: enough links for the drawing to move as a picture.
+    const pages = 600;
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const seen = new Set<string>();
+    const links: { source: number; target: number; value: number }[] = [];
+    while (links.length < 5000) {
+      const source = Math.floor(random() * pages);
+      const target = Math.floor(random() ** 2 * pages);
+      if (source === target || seen.has(`${source} ${target}`)) continue;
+      seen.add(`${source} ${target}`);
+      links.push({ source, target, value: 3 });
+    }
+    const nodes = Array.from({ length: pages }, (_, i) => ({
+      weight: 1,
+      rank: 19 * (1 - i / pages),
+      id: i + 1,
+      url: `http://www${i % 3}.example.com/page${i}.htm`,
+    }));
+    const file = `${folder.path}/spider.json`;
+    await Deno.writeTextFile(file, JSON.stringify({ nodes, links }));
+
+    await using browser = await Browser.launch({ flags: GL_FLAGS });
+    const tab = await browser.newTab();
+    await tab.send("Emulation.setDeviceMetricsOverride", {
+      width: 1300,
+      height: 1100,
+      deviceScaleFactor: 1,
+      mobile: false,
+    });
+    await tab.goto(`file://${ROOT}/web/dist/graph.html`);
+    await openWithPicker(tab, file);
+    await tab.evaluate(`(async () => {
+      while (document.body.dataset.generation !== "1") await new Promise((r) => setTimeout(r, 20));
+      const button = document.getElementById("graph-layout");
+      if (document.body.dataset.layout === "running") button.click();
+    })()`);
+    await settled(tab, 1);
+    const top = nodes[0].url;
+    await tab.evaluate(`(() => {
+      const box = document.getElementById("graph-search");
+      box.value = ${JSON.stringify(top)};
+      box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    })()`);
+    await waitFor(() => shown(tab), (s) => s.selectedUrl === top);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    /** The transform on sigma's nodes layer, once the next frame is shown, and sigma's drawings. */
+    const onScreen = () =>
+      tab.evaluate<{ transform: string; renders: number }>(`(async () => {
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        return {
+          transform: getComputedStyle(document.querySelector("#graph-view .sigma-nodes")).transform,
+          renders: netprogGraph.renders,
+        };
+      })()`);
+    /** Waits until the graph is drawn again where the picture was, and gives a page's place. */
+    const redrawn = (url: string) =>
+      tab.evaluate<{ x: number; y: number }>(`(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        while (document.querySelector("#graph-view.moving") !== null) {
+          await new Promise((resolve) => requestAnimationFrame(resolve));
+        }
+        return netprogGraph.positionOf(${JSON.stringify(url)});
+      })()`);
+
+    // A pan: the picture follows the pointer, sigma does not draw; released, the graph is drawn
+    // moved by as much, and the pan's click does not let go of the selected page.
+    const before = await pointOf(tab, top);
+    const start = await backgroundPoint(tab);
+    const { renders } = await onScreen();
+    await mouse(tab, "mouseMoved", start);
+    await mouse(tab, "mousePressed", start, 1);
+    for (let i = 1; i <= 10; i++) {
+      await mouse(tab, "mouseMoved", { x: start.x + 5 * i, y: start.y + 3 * i }, 1);
+    }
+    const panning = await onScreen();
+    assert.equal(panning.transform, "matrix(1, 0, 0, 1, 50, 30)");
+    assert.equal(panning.renders, renders, "not drawn again while it moves");
+    await mouse(tab, "mouseReleased", { x: start.x + 50, y: start.y + 30 });
+    const view = await tab.evaluate<{ x: number; y: number }>(`(() => {
+      const box = document.getElementById("graph-view").getBoundingClientRect();
+      return { x: box.x, y: box.y };
+    })()`);
+    const panned = await redrawn(top);
+    assert.ok(
+      Math.hypot(view.x + panned.x - before.x - 50, view.y + panned.y - before.y - 30) < 1,
+      `${JSON.stringify(before)} to ${JSON.stringify(panned)}`,
+    );
+    assert.equal((await shown(tab)).selectedUrl, top, "the pan's click selects nothing");
+    assert.equal((await onScreen()).transform, "none", "the picture is back in place");
+
+    // A turn of the wheel: the picture grows 1.7 times about the pointer, then is drawn so.
+    const at = { x: view.x + panned.x, y: view.y + panned.y };
+    const pointer = { x: Math.round(at.x + 40), y: Math.round(at.y + 20) };
+    await mouse(tab, "mouseMoved", pointer);
+    await tab.send("Input.dispatchMouseEvent", {
+      type: "mouseWheel",
+      ...pointer,
+      deltaX: 0,
+      deltaY: -100,
+    });
+    const zooming = await onScreen();
+    assert.match(zooming.transform, /^matrix\(1\.7, 0, 0, 1\.7, /);
+    const zoomed = await redrawn(top);
+    const want = {
+      x: pointer.x + 1.7 * (at.x - pointer.x),
+      y: pointer.y + 1.7 * (at.y - pointer.y),
+    };
+    assert.ok(
+      Math.hypot(view.x + zoomed.x - want.x, view.y + zoomed.y - want.y) < 1,
+      `${JSON.stringify(zoomed)}, not ${JSON.stringify(want)}`,
+    );
+    assert.deepEqual(tab.exceptions, []);
+  },
+});
