@@ -17,7 +17,8 @@
  * `iterations` (ForceAtlas2 iterations so far); and `window.netprogGraph`
  * has `positionOf(url)`, a page's position in the drawing (CSS pixels from
  * the top left of `#graph-view`), or null when it is not drawn, and
- * `renders`, how many times the drawing has been painted, and `frames`.
+ * `renders`, how many times sigma has drawn the graph, and `frames`, the
+ * frames in which the drawing on screen changed.
  *
  * Drawing speed: where WebGL runs in software (SwiftShader, when there is no
  * GPU), sigma's instanced programs (circles, arrows) cost several times more
