@@ -256,6 +256,62 @@ Deno.test({ name: RULES, ignore: skipWithoutPostgres(RULES) }, async (t) => {
     },
   );
 
+  await t.step("hosts whose pages all wait do not hide a host that may be asked", async () => {
+    const { frontier } = await fresh(server, "waiting_hosts");
+    await using _ = frontier;
+    // Ten hosts first in the order (HOST_TRIES is 8), each page put back to wait a minute.
+    for (let i = 0; i < 10; i++) {
+      await frontier.addStart(`http://w${i}.example/`, `http://w${i}.example/`);
+    }
+    await frontier.addStart(`${HOST}/`, `${HOST}/`);
+    for (let i = 0; i < 10; i++) {
+      const claim = await frontier.claim();
+      assert.equal(claim?.origin, `http://w${i}.example`);
+      await frontier.storeFailure(claim!, null, {
+        reason: "HTTP 503",
+        retryAt: Date.now() + 60_000,
+      });
+    }
+    assert.equal((await frontier.claim())?.url, `${HOST}/`);
+  });
+
+  await t.step(
+    "each host's first page to fetch is kept, and filled in for an older crawl",
+    async () => {
+      const { url, frontier } = await fresh(server, "first_page");
+      await frontier.addStart(`${HOST}/`, `${HOST}/`);
+      const first = await frontier.claim();
+      await store(frontier, first!, [`${HOST}/b`, `${HOST}/a`, "http://127.0.0.3/x"]);
+      const firsts = () =>
+        rows(
+          server,
+          "first_page",
+          `SELECT h.origin, h.first_depth, p.url FROM Hosts h LEFT JOIN Pages p ON p.id = h.first_id
+         ORDER BY h.origin`,
+        );
+      const kept = await firsts();
+      assert.deepEqual(kept, [`${HOST}|1|${HOST}/a`, "http://127.0.0.3|1|http://127.0.0.3/x"]);
+      await frontier.close();
+      // A crawl begun before: no such columns, no index. Opening it fills them in.
+      await server.psql(
+        "ALTER TABLE Hosts DROP COLUMN first_depth, DROP COLUMN first_id",
+        "first_page",
+      );
+      await using again = await openPostgresFrontier(url, 10_000);
+      assert.deepEqual(await firsts(), kept);
+      while (true) {
+        const claim = await again.claim();
+        if (claim === null) break;
+        await store(again, claim, []);
+      }
+      assert.equal(await again.hasTodo(), false);
+      assert.deepEqual(
+        await rows(server, "first_page", "SELECT COUNT(*) FROM Hosts WHERE first_id IS NOT NULL"),
+        ["0"],
+      );
+    },
+  );
+
   await t.step("a URL's password never shows in an error", async () => {
     const url = `postgres://postgres:s3cret@127.0.0.1:${server.port}/nosuchdb`;
     const target = parsePostgresUrl(url);

@@ -69,6 +69,21 @@ const HOST_TRIES = 8;
 /** The key of the advisory lock that makes the schema one worker at a time. */
 const SCHEMA_LOCK = 0x6e657470; // "netp"
 
+/**
+ * Each host's first page to fetch (by depth, then id; NULL when it has none)
+ * and the index of hosts in that order, which the claim reads: made once,
+ * when missing (a crawl begun before they were kept gets them filled in).
+ * Only then, since making an index locks its table against the claims.
+ */
+const HOSTS_FIRST = `
+ALTER TABLE Hosts ADD COLUMN IF NOT EXISTS first_depth INTEGER;
+ALTER TABLE Hosts ADD COLUMN IF NOT EXISTS first_id INTEGER;
+UPDATE Hosts h SET (first_depth, first_id) = (SELECT f.depth, f.page_id FROM PageFacts f
+  WHERE f.origin = h.origin AND f.todo = 1 ORDER BY f.depth, f.page_id LIMIT 1);
+CREATE INDEX IF NOT EXISTS Hosts_first ON Hosts (first_depth, first_id, origin)
+  WHERE first_id IS NOT NULL;
+`;
+
 /** The book's tables, then netprog's; every statement may run again. */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS Pages
@@ -87,7 +102,7 @@ CREATE TABLE IF NOT EXISTS Robots
   (origin TEXT PRIMARY KEY, status INTEGER, body TEXT, fetched_at DOUBLE PRECISION);
 CREATE TABLE IF NOT EXISTS Hosts
   (origin TEXT PRIMARY KEY, blocked_until DOUBLE PRECISION, reason TEXT,
-   next_at DOUBLE PRECISION);
+   next_at DOUBLE PRECISION, first_depth INTEGER, first_id INTEGER);
 CREATE INDEX IF NOT EXISTS PageFacts_todo ON PageFacts (origin, depth, page_id) WHERE todo = 1;
 CREATE INDEX IF NOT EXISTS PageFacts_leases ON PageFacts (origin, leased_until)
   WHERE leased_until IS NOT NULL;
@@ -374,6 +389,8 @@ export async function openPostgresFrontier(
       sql.begin(async (tx) => {
         await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK}::bigint)`;
         await tx.unsafe(SCHEMA);
+        const [made] = await tx`SELECT to_regclass('hosts_first') IS NOT NULL AS index`;
+        if (!made.index) await tx.unsafe(HOSTS_FIRST);
       }),
   });
   return new PostgresFrontier(sql, leaseMs, target.shown);
@@ -517,7 +534,7 @@ export class PostgresFrontier implements Frontier {
   async addStart(web: string, url: string): Promise<void> {
     await this.#transaction(async (tx) => {
       await tx`INSERT INTO Webs (url) VALUES (${web}) ON CONFLICT (url) DO NOTHING`;
-      await addPages(tx, [url], 0);
+      await settleHosts(tx, await addPages(tx, [url], 0));
     });
   }
 
@@ -584,24 +601,45 @@ export class PostgresFrontier implements Frontier {
         const now = Date.now();
         const passed: string[] = [];
         for (let i = 0; i < HOST_TRIES; i++) {
-          const order = options.random ? tx`random()` : tx`first.depth, first.page_id`;
+          const skip = JSON.stringify(passed);
           // A host that may be asked now, and that no other worker is claiming from.
-          const [host] = await tx`
+          const [host] = options.random
+            // The book's order: every host with a page to fetch now, one at random.
+            ? await tx`
             SELECT h.origin FROM Hosts h
-            CROSS JOIN LATERAL (SELECT g.depth, g.page_id FROM PageFacts g
-              WHERE g.origin = h.origin AND g.todo = 1 AND g.depth <= ${maxDepth}::bigint
-                AND (g.retry_at IS NULL OR g.retry_at <= ${now})
-                AND (g.leased_until IS NULL OR g.leased_until <= ${now})
-              ORDER BY g.depth, g.page_id LIMIT 1) first
-            WHERE COALESCE(h.next_at, 0) <= ${now} AND COALESCE(h.blocked_until, 0) <= ${now}
+            WHERE h.first_id IS NOT NULL
+              AND COALESCE(h.next_at, 0) <= ${now} AND COALESCE(h.blocked_until, 0) <= ${now}
               AND (${only}::text::json IS NULL
                 OR h.origin IN (SELECT json_array_elements_text(${only}::text::json)))
-              AND h.origin NOT IN (SELECT json_array_elements_text(${
-            JSON.stringify(passed)
-          }::text::json))
+              AND h.origin NOT IN (SELECT json_array_elements_text(${skip}::text::json))
+              AND EXISTS (SELECT 1 FROM PageFacts g
+                WHERE g.origin = h.origin AND g.todo = 1 AND g.depth <= ${maxDepth}::bigint
+                  AND (g.retry_at IS NULL OR g.retry_at <= ${now})
+                  AND (g.leased_until IS NULL OR g.leased_until <= ${now}))
               AND (SELECT COUNT(*) FROM PageFacts l
                    WHERE l.origin = h.origin AND l.leased_until > ${now}) < ${perHost}
-            ORDER BY ${order} LIMIT 1
+            ORDER BY random() LIMIT 1
+            FOR UPDATE OF h SKIP LOCKED`
+            // Breadth-first: the hosts in the order of their first page (the Hosts_first
+            // index), the first that may be asked now; those before it are the hosts that
+            // wait (their delay, a page in flight, a retry), not every host.
+            : await tx`
+            SELECT h.origin FROM Hosts h
+            WHERE h.first_id IS NOT NULL AND h.first_depth <= ${maxDepth}::bigint
+              AND COALESCE(h.next_at, 0) <= ${now} AND COALESCE(h.blocked_until, 0) <= ${now}
+              AND (${only}::text::json IS NULL
+                OR h.origin IN (SELECT json_array_elements_text(${only}::text::json)))
+              AND h.origin NOT IN (SELECT json_array_elements_text(${skip}::text::json))
+              -- A scalar subquery, not EXISTS: asked of each host as the scan reaches it,
+              -- never turned into a join that reads every page to fetch.
+              AND (SELECT 1 FROM PageFacts g
+                WHERE g.origin = h.origin AND g.todo = 1 AND g.depth <= ${maxDepth}::bigint
+                  AND (g.retry_at IS NULL OR g.retry_at <= ${now})
+                  AND (g.leased_until IS NULL OR g.leased_until <= ${now})
+                LIMIT 1) IS NOT NULL
+              AND (SELECT COUNT(*) FROM PageFacts l
+                   WHERE l.origin = h.origin AND l.leased_until > ${now}) < ${perHost}
+            ORDER BY h.first_depth, h.first_id, h.origin LIMIT 1
             FOR UPDATE OF h SKIP LOCKED`;
           if (host === undefined) return null;
           const origin = String(host.origin);
@@ -765,7 +803,11 @@ export class PostgresFrontier implements Frontier {
     await this.#transaction(async (tx) => {
       if (!await this.#holds(tx, claim)) return;
       await storeFailure(tx, claim.id, error, facts);
-      if (nextAt !== undefined) await setNextAt(tx, claim.origin, nextAt);
+      await settleHosts(
+        tx,
+        [claim.origin],
+        nextAt === undefined ? undefined : { origin: claim.origin, at: nextAt },
+      );
     });
     this.#drop(claim.id);
   }
@@ -784,11 +826,13 @@ export class PostgresFrontier implements Frontier {
     await this.#transaction(async (tx) => {
       if (!await this.#holds(tx, claim)) return;
       let id = claim.id;
+      // The hosts whose pages to fetch change here: the claim's, those that get pages.
+      const touched = new Set([claim.origin]);
       const redirects = page.redirects ?? [];
       if (redirects.length > 0 && page.finalInScope && page.finalUrl !== undefined) {
         // Each redirect is an edge to the next URL; the HTML is the final page's.
         const chain = [...redirects.map((hop) => hop.url), page.finalUrl];
-        await addPages(tx, chain.slice(1), claim.depth);
+        for (const origin of await addPages(tx, chain.slice(1), claim.depth)) touched.add(origin);
         const known = new Map(
           (await tx`SELECT id, url FROM Pages
             WHERE url IN (SELECT json_array_elements_text(${JSON.stringify(chain)}::text::json))`)
@@ -801,40 +845,53 @@ export class PostgresFrontier implements Frontier {
             ON CONFLICT DO NOTHING`;
           const [done] = await tx`SELECT todo FROM PageFacts WHERE page_id = ${ids[i]}`;
           if (i === 0 || done?.todo === 1) {
-            await storeFailure(tx, ids[i], redirects[i].status, {
+            const origin = await storeFailure(tx, ids[i], redirects[i].status, {
               status: redirects[i].status,
               finalUrl: page.finalUrl,
               reason: `redirects to ${chain[i + 1]}`,
             });
+            if (origin !== null) touched.add(origin);
           }
         }
         id = ids[ids.length - 1];
         const [final] = await tx`SELECT html IS NOT NULL AS stored FROM Pages WHERE id = ${id}`;
         if (final?.stored === true) {
-          await setNextAt(tx, claim.origin, nextAt);
+          await settleHosts(tx, touched, { origin: claim.origin, at: nextAt });
           return;
         }
       }
-      await tx`DELETE FROM Links WHERE from_id = ${id}`;
-      await tx`UPDATE Pages SET html = ${page.html}, error = NULL WHERE id = ${id}`;
-      const [facts] = await tx`UPDATE PageFacts SET status = ${page.status ?? null},
+      const depth = id === claim.id ? claim.depth : Number(
+        (await tx`SELECT depth FROM PageFacts WHERE page_id = ${id}`)[0]?.depth ??
+          claim.depth,
+      );
+      const [answered] = id === claim.id
+        ? [{ origin: claim.origin }]
+        : await tx`SELECT origin FROM PageFacts WHERE page_id = ${id}`;
+      if (answered !== undefined) touched.add(String(answered.origin));
+      // Every host a link names may get a page: its first page is read again (a host whose
+      // pages did not change keeps its row as it is).
+      for (const link of page.links) touched.add(originOf(link));
+      // Sent at once, in this order, their answers awaited together: one round trip. The
+      // pages are added before the hosts are locked, as every store does.
+      await Promise.all([
+        addPages(tx, page.links, depth + 1),
+        tx`DELETE FROM Links WHERE from_id = ${id}`.execute(),
+        tx`UPDATE Pages SET html = ${page.html}, error = NULL WHERE id = ${id}`.execute(),
+        tx`UPDATE PageFacts SET status = ${page.status ?? null},
           content_type = ${page.type ?? null}, final_url = ${page.finalUrl ?? null},
           bytes = ${page.bytes ?? null}, truncated = ${page.truncated ? 1 : 0},
           reason = ${page.reason ?? null}, leased_until = NULL, leased_by = NULL,
           retry_at = NULL, fetched_at = ${Date.now()}, todo = NULL
-        WHERE page_id = ${id} RETURNING depth`;
-      const depth = id === claim.id ? claim.depth : Number(facts?.depth ?? claim.depth);
-      await addPages(tx, page.links, depth + 1);
-      if (page.links.length > 0) {
-        await tx`INSERT INTO Links (from_id, to_id)
+        WHERE page_id = ${id}`.execute(),
+        page.links.length === 0 ? Promise.resolve() : tx`INSERT INTO Links (from_id, to_id)
           SELECT ${id}::int, p.id FROM Pages p
           WHERE p.url IN (SELECT json_array_elements_text(${
           JSON.stringify(page.links)
         }::text::json))
           ORDER BY p.id
-          ON CONFLICT DO NOTHING`;
-      }
-      await setNextAt(tx, claim.origin, nextAt);
+          ON CONFLICT DO NOTHING`.execute(),
+        settleHosts(tx, touched, { origin: claim.origin, at: nextAt }),
+      ]);
     });
     this.#drop(claim.id);
   }
@@ -976,13 +1033,14 @@ export class PostgresFrontier implements Frontier {
 /**
  * Adds pages not yet known, at a depth, to fetch; with their hosts. URLs in
  * sorted order, so that two stores adding the same ones wait for each other
- * rather than deadlock.
+ * rather than deadlock. Gives the origins that got a page (whose first page
+ * {@linkcode settleHosts} sets).
  */
-async function addPages(tx: Tx, urls: readonly string[], depth: number): Promise<void> {
+async function addPages(tx: Tx, urls: readonly string[], depth: number): Promise<string[]> {
   const unique = [...new Set(urls)].sort();
-  if (unique.length === 0) return;
+  if (unique.length === 0) return [];
   const pairs = JSON.stringify(unique.map((url) => [url, originOf(url)]));
-  await tx`
+  const rows = await tx`
     WITH input AS (
       SELECT e->>0 AS url, e->>1 AS origin FROM json_array_elements(${pairs}::text::json) e),
     added AS (
@@ -992,29 +1050,68 @@ async function addPages(tx: Tx, urls: readonly string[], depth: number): Promise
     facts AS (
       INSERT INTO PageFacts (page_id, depth, origin, todo)
       SELECT added.id, ${depth}::int, input.origin, 1 FROM added JOIN input USING (url)
-      ON CONFLICT (page_id) DO NOTHING)
-    INSERT INTO Hosts (origin)
-    SELECT DISTINCT input.origin FROM added JOIN input USING (url) ORDER BY 1
-    ON CONFLICT (origin) DO NOTHING`;
+      ON CONFLICT (page_id) DO NOTHING),
+    hosts AS (
+      INSERT INTO Hosts (origin)
+      SELECT DISTINCT input.origin FROM added JOIN input USING (url) ORDER BY 1
+      ON CONFLICT (origin) DO NOTHING)
+    SELECT DISTINCT input.origin FROM added JOIN input USING (url)`.execute();
+  return rows.map((row) => String(row.origin));
 }
 
-async function setNextAt(tx: Tx, origin: string, at: number): Promise<void> {
-  await tx`UPDATE Hosts SET next_at = GREATEST(COALESCE(next_at, 0), ${at}::double precision)
-    WHERE origin = ${origin}`;
+/**
+ * Keeps `Hosts.first_depth` and `first_id` (each host's first page to fetch,
+ * by depth and id; NULL when it has none: the `Hosts_first` index the claim
+ * reads) right for hosts whose pages to fetch changed in this transaction,
+ * and moves one host's next start on. The hosts' rows are locked first, in
+ * order (so that two stores wait for each other rather than deadlock), and
+ * their first pages read in a statement whose snapshot is taken after those
+ * locks: of two stores that change one host's pages, the second to lock it
+ * sees what the first committed.
+ *
+ * @param origins The hosts whose pages to fetch were added or stored.
+ * @param next The host asked, and the earliest next request to it.
+ */
+async function settleHosts(
+  tx: Tx,
+  origins: Iterable<string>,
+  next?: { origin: string; at: number },
+): Promise<void> {
+  const all = [...new Set([...origins, ...next === undefined ? [] : [next.origin]])].sort();
+  if (all.length === 0) return;
+  const list = JSON.stringify(all);
+  // Both sent at once: the second starts, and takes its snapshot, when the first has its locks.
+  const locked = tx`SELECT origin FROM Hosts
+    WHERE origin IN (SELECT json_array_elements_text(${list}::text::json))
+    ORDER BY origin FOR UPDATE`.execute();
+  const settled = tx`UPDATE Hosts h SET first_depth = f.depth, first_id = f.page_id,
+      next_at = CASE WHEN h.origin = ${next?.origin ?? null}::text
+        THEN GREATEST(COALESCE(h.next_at, 0), ${next?.at ?? 0}::double precision)
+        ELSE h.next_at END
+    FROM json_array_elements_text(${list}::text::json) input(origin)
+    LEFT JOIN LATERAL (SELECT g.depth, g.page_id FROM PageFacts g
+      WHERE g.origin = input.origin AND g.todo = 1
+      ORDER BY g.depth, g.page_id LIMIT 1) f ON true
+    WHERE h.origin = input.origin AND (h.origin = ${next?.origin ?? null}::text
+      OR h.first_id IS DISTINCT FROM f.page_id OR h.first_depth IS DISTINCT FROM f.depth)`
+    .execute();
+  await Promise.all([locked, settled]);
 }
 
+/** Stores a page's failure; gives its origin. */
 async function storeFailure(
   tx: Tx,
   id: number,
   error: number | null,
   facts: PageResult,
-): Promise<void> {
+): Promise<string | null> {
   if (error !== null) await tx`UPDATE Pages SET error = ${error} WHERE id = ${id}`;
-  await tx`UPDATE PageFacts SET status = ${facts.status ?? null},
+  const [row] = await tx`UPDATE PageFacts SET status = ${facts.status ?? null},
       content_type = ${facts.type ?? null}, final_url = ${facts.finalUrl ?? null},
       reason = ${facts.reason ?? null}, retry_at = ${facts.retryAt ?? null},
       leased_until = NULL, leased_by = NULL, fetched_at = ${Date.now()},
       attempts = COALESCE(${facts.attempts ?? null}::int, attempts),
       todo = ${error === null ? 1 : null}
-    WHERE page_id = ${id}`;
+    WHERE page_id = ${id} RETURNING origin`;
+  return row === undefined ? null : String(row.origin);
 }
