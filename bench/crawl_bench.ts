@@ -46,7 +46,7 @@
  * read from /proc every 50 ms, or the largest single process's own peak when
  * higher). pages/s is pages found over the wall-clock time of the whole run,
  * start-up included; the ratio is to the faster of Scrapy and Crawlee. A
- * crawler still running after a minute and 50 ms a page is stopped (failed).
+ * crawler that asks nginx for nothing for a minute is stopped (failed).
  *
  * Bars: netprog's single worker at least 3x the faster of Scrapy and Crawlee
  * in pages/s, with a peak RSS of at most 150 MiB; every crawler (peers too:
@@ -88,6 +88,7 @@ const CRAWLEE_VERSION = "3.18.1";
 const CRAWLEE_DIR = `/tmp/netprog_bench_cache/crawlee-${CRAWLEE_VERSION}`;
 const IN_FLIGHT = 16;
 const WORKERS = 4;
+const STALL_SECONDS = 60;
 const BARS = { speedup: 3, rssMiB: 150 };
 const NAMES = ["netprog", "netprog-workers", "netprog-postgres", "book", "scrapy", "crawlee"];
 
@@ -464,15 +465,22 @@ try {
       await writer.write(new TextEncoder().encode(crawler.command.stdin));
       await writer.close();
     }
-    // A crawler that hangs is stopped: a minute, and 50 ms a page.
-    const limit = 60 + crawler.expected * 0.05;
+    // A crawler that hangs is stopped: nothing asked of nginx for a minute.
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGTERM");
-    }, limit * 1000);
+    let logSize = logFrom;
+    let quietSince = performance.now();
+    const timer = setInterval(async () => {
+      const size = (await Deno.stat(log)).size;
+      if (size !== logSize) {
+        logSize = size;
+        quietSince = performance.now();
+      } else if (performance.now() - quietSince > STALL_SECONDS * 1000 && !timedOut) {
+        timedOut = true;
+        child.kill("SIGTERM");
+      }
+    }, 1000);
     const output = await child.output();
-    clearTimeout(timer);
+    clearInterval(timer);
     row.seconds = (performance.now() - began) / 1000;
     row.exitCode = output.code;
     await Deno.writeFile(`${work}/stdout.txt`, output.stdout);
@@ -497,7 +505,7 @@ try {
     if (output.code !== 0) {
       row.status = "failed";
       row.reason = timedOut
-        ? `stopped after ${limit.toFixed(0)} s`
+        ? `stopped: no request for ${STALL_SECONDS} s`
         : `exit ${output.code}: ${lastLine(decoder.decode(output.stderr))}`;
     }
     console.log(
