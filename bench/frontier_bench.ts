@@ -10,12 +10,13 @@
  * flush; and again with `synchronous_commit = off`, which is what SQLite's
  * `synchronous = NORMAL` does). Then the PostgreSQL database's size a URL.
  *
- *     deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/lib/postgresql --allow-write=/tmp --allow-env=PGAPPNAME --allow-run=deno,runuser,apt-get bench/frontier_bench.ts [--hosts M] [--pages N] [--json PATH]
+ *     deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/lib/postgresql --allow-write=/tmp --allow-env=PGAPPNAME --allow-run=deno,runuser,apt-get bench/frontier_bench.ts [--hosts M] [--pages N] [--frontiers sqlite,postgres] [--json PATH]
  *
  * The web: M hosts (default 100) of N pages each (default 40); page i of a
  * host links to pages 2i and 2i+1 of its host (new pages) and to eight
  * others of its host (known ones), so the crawl finds every page from each
  * host's first. One request in flight a host (`perHost` 1), no delay.
+ * `--frontiers postgres` (or `sqlite`) measures one of the two only.
  *
  * Permissions: `--allow-net=127.0.0.1` (the server), `--allow-read` and
  * `--allow-write=/tmp` (the SQLite file, the server's folder),
@@ -52,6 +53,7 @@ const { values } = parseArgs({
     hosts: { type: "string", default: "100" },
     pages: { type: "string", default: "40" },
     json: { type: "string" },
+    frontiers: { type: "string", default: "sqlite,postgres" },
     worker: { type: "string" },
     "start-at": { type: "string" },
   },
@@ -153,16 +155,19 @@ try {
   const admin = adminFrontier.sql;
   let n = 0;
   const runs: [string, number, () => Promise<string>][] = [];
-  for (const workers of [1, 4, 8]) {
+  const frontiers = values.frontiers.split(",");
+  for (const workers of frontiers.includes("sqlite") ? [1, 4, 8] : []) {
     runs.push(["SQLite (WAL, synchronous=NORMAL)", workers, () => {
       return Promise.resolve(`${dir}/crawl${n++}.sqlite`);
     }]);
   }
   for (
-    const [label, sync] of [["PostgreSQL (synchronous_commit=on)", "on"], [
-      "PostgreSQL (synchronous_commit=off)",
-      "off",
-    ]]
+    const [label, sync] of frontiers.includes("postgres")
+      ? [["PostgreSQL (synchronous_commit=on)", "on"], [
+        "PostgreSQL (synchronous_commit=off)",
+        "off",
+      ]]
+      : []
   ) {
     for (const workers of [1, 4, 8]) {
       runs.push([label, workers, async () => {
@@ -200,18 +205,21 @@ try {
   await server.stop();
   await Deno.remove(dir, { recursive: true });
 }
-const urls = HOSTS * PER_HOST;
-const html = HTML.length;
-const total = ["pages", "pagefacts", "links", "hosts", "webs", "meta", "robots"]
-  .reduce((sum, table) => sum + sizes[table], 0);
-console.log(
-  `PostgreSQL after ${urls} URLs (${HOSTS} hosts, ${html} bytes of HTML a page, ` +
-    `${sizes.links_rows} links): ` +
-    Object.entries(sizes).map(([table, bytes]) => `${table} ${bytes}`).join(", ") +
-    `; ${(total / urls).toFixed(0)} bytes a URL in all, ` +
-    `${((total - sizes.html_stored) / urls).toFixed(0)} bytes a URL beside the stored HTML ` +
-    `(${(sizes.html_stored / urls).toFixed(0)} bytes a page after compression)`,
-);
+// The sizes are measured on PostgreSQL only.
+if (sizes.pages !== undefined) {
+  const urls = HOSTS * PER_HOST;
+  const html = HTML.length;
+  const total = ["pages", "pagefacts", "links", "hosts", "webs", "meta", "robots"]
+    .reduce((sum, table) => sum + sizes[table], 0);
+  console.log(
+    `PostgreSQL after ${urls} URLs (${HOSTS} hosts, ${html} bytes of HTML a page, ` +
+      `${sizes.links_rows} links): ` +
+      Object.entries(sizes).map(([table, bytes]) => `${table} ${bytes}`).join(", ") +
+      `; ${(total / urls).toFixed(0)} bytes a URL in all, ` +
+      `${((total - sizes.html_stored) / urls).toFixed(0)} bytes a URL beside the stored HTML ` +
+      `(${(sizes.html_stored / urls).toFixed(0)} bytes a page after compression)`,
+  );
+}
 if (values.json !== undefined) {
   await Deno.writeTextFile(
     values.json,
