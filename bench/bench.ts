@@ -66,6 +66,7 @@ const SECTIONS: Section[] = [
       "--allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql,scripts/spider.ts",
       "--allow-write=/tmp",
       "--allow-env=NETPROG_BOOK_SPIDER",
+      "--allow-sys=loadavg",
       "--allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser",
     ],
   },

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql,scripts/spider.ts --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser
+#!/usr/bin/env -S deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql,scripts/spider.ts --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-sys=loadavg --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser
 // Copyright netprog authors. MIT license.
 
 /**
@@ -6,7 +6,7 @@
  * book's spider.py, side by side in one run, on one generated site of
  * 10,000 linked pages served by nginx on loopback.
  *
- *     deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql,scripts/spider.ts --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser bench/crawl_bench.ts [--json PATH] [--pages N] [--only NAME,...] [--book-spider PATH]
+ *     deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql,scripts/spider.ts --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-sys=loadavg --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser bench/crawl_bench.ts [--json PATH] [--pages N] [--only NAME,...] [--book-spider PATH]
  *
  * The site (bench/_crawl_site.ts, the same for the same `--seed`): `--pages`
  * pages (default 10,000) of about 10 KB, 26 to 62 links each, every page
@@ -45,7 +45,9 @@
  * memory of the crawler's whole process tree (the sum over its processes,
  * read from /proc every 50 ms, or the largest single process's own peak when
  * higher). pages/s is pages found over the wall-clock time of the whole run,
- * start-up included; the ratio is to the faster of Scrapy and Crawlee. A
+ * start-up included; the ratio is to the faster of Scrapy and Crawlee.
+ * CPU/page (user and system time of the tree over pages found) moves less
+ * than pages/s when other programs share the machine. A
  * crawler that asks nginx for nothing for a minute is stopped (failed).
  *
  * Bars: netprog's single worker at least 3x the faster of Scrapy and Crawlee
@@ -64,6 +66,8 @@
  * - `--allow-write=/tmp`: the temporary folder (site, configurations,
  *   databases), the Crawlee cache folder, `--json PATH`.
  * - `--allow-env=NETPROG_BOOK_SPIDER`: where the book's spider.py is.
+ * - `--allow-sys=loadavg`: the machine's load before and after (a busy
+ *   machine slows the crawlers that run while it is busy, and only them).
  * - `--allow-run=...`: `deno` (the spider's `--help`), `/usr/bin/python3`
  *   (Debian's, where apt-get puts Scrapy and bs4: runs every crawler under
  *   bench/tree_rss.py, which starts `deno`, `/usr/bin/node` and `python3`),
@@ -208,6 +212,9 @@ interface Row {
   ratio?: number;
   rssMiB?: number;
   largestProcessRssMiB?: number;
+  cpuMsPerPage?: number;
+  /** The machine's 1-minute load average as it started (the previous crawler's part of it). */
+  loadAverage?: number;
   found?: number;
   duplicates?: number;
   robotsRequests?: number;
@@ -237,11 +244,33 @@ function countRequests(lines: string[], sitePaths: Set<string>) {
 }
 
 const started = performance.now();
+const loadAtStart = Deno.loadavg()[0];
 const dir = await Deno.makeTempDir({ prefix: "netprog_crawl_bench_" });
 const children: Deno.ChildProcess[] = [];
+/** The crawler running now (under tree_rss.py, which passes a SIGTERM on). */
+let crawling: Deno.ChildProcess | undefined;
 const cleanups: (() => Promise<void>)[] = [];
 const rows: Row[] = [];
 let failed = false;
+/** Stops nginx and PostgreSQL and removes the temporary folder. */
+async function stopServers(): Promise<void> {
+  try {
+    crawling?.kill("SIGTERM");
+  } catch { /* already gone */ }
+  for (const child of children.splice(0)) {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already gone */ }
+    await child.status;
+  }
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+}
+// Ctrl-C reaches the crawler too; nginx and PostgreSQL are ours to stop.
+Deno.addSignalListener("SIGINT", async () => {
+  await stopServers();
+  Deno.exit(130);
+});
 try {
   // nginx's worker and PostgreSQL run as other users: the folder must be readable.
   await Deno.chmod(dir, 0o755);
@@ -451,6 +480,7 @@ try {
     const report = `${work}/rss.txt`;
     const logFrom = (await Deno.stat(log)).size;
     console.log(`running ${crawler.name}: ${crawler.command.args.join(" ")}`);
+    row.loadAverage = Deno.loadavg()[0];
     const began = performance.now();
     const child = new Deno.Command(PYTHON, {
       args: [`${ROOT}/bench/tree_rss.py`, report, ...crawler.command.args],
@@ -460,6 +490,7 @@ try {
       stderr: "piped",
       env: { NO_COLOR: "1" },
     }).spawn();
+    crawling = child;
     if (crawler.command.stdin !== undefined) {
       const writer = child.stdin.getWriter();
       await writer.write(new TextEncoder().encode(crawler.command.stdin));
@@ -480,6 +511,7 @@ try {
       }
     }, 1000);
     const output = await child.output();
+    crawling = undefined;
     clearInterval(timer);
     row.seconds = (performance.now() - began) / 1000;
     row.exitCode = output.code;
@@ -495,12 +527,13 @@ try {
     row.robotsRequests = counts.robots;
     row.otherRequests = counts.other;
     row.pagesPerSecond = counts.found / row.seconds;
-    const rss = /peak-rss-kib (\d+) tree-peak-kib (\d+)/.exec(
+    const rss = /peak-rss-kib (\d+) tree-peak-kib (\d+) cpu-seconds ([\d.]+)/.exec(
       await Deno.readTextFile(report).catch(() => ""),
     );
     if (rss !== null) {
       row.largestProcessRssMiB = Number(rss[1]) / 1024;
       row.rssMiB = Number(rss[2]) / 1024;
+      if (counts.found > 0) row.cpuMsPerPage = Number(rss[3]) * 1000 / counts.found;
     }
     if (output.code !== 0) {
       row.status = "failed";
@@ -552,9 +585,9 @@ try {
   const pad = (text: string, n: number) => text.padEnd(n);
   const lpad = (text: string, n: number) => text.padStart(n);
   console.log(
-    `\n${pad("crawler", 42)}${lpad("pages/s", 9)}${lpad("ratio", 8)}${lpad("peak RSS", 12)}${
+    `\n${pad("crawler", 42)}${lpad("pages/s", 9)}${lpad("ratio", 8)}${lpad("peak RSS", 10)}${
       lpad("found", 13)
-    }${lpad("twice", 7)}${lpad("s", 8)}  bars`,
+    }${lpad("twice", 7)}${lpad("s", 7)}${lpad("CPU/page", 10)}  bars`,
   );
   for (const row of rows) {
     if (row.pagesPerSecond === undefined) {
@@ -564,17 +597,21 @@ try {
     console.log(
       `${pad(row.label, 42)}${lpad(row.pagesPerSecond.toFixed(1), 9)}${
         lpad(row.ratio === undefined ? "" : `${row.ratio.toFixed(2)}x`, 8)
-      }${lpad(row.rssMiB === undefined ? "?" : `${row.rssMiB.toFixed(0)} MiB`, 12)}${
+      }${lpad(row.rssMiB === undefined ? "?" : `${row.rssMiB.toFixed(0)} MiB`, 10)}${
         lpad(`${row.found}/${row.expected}`, 13)
-      }${lpad(String(row.duplicates), 7)}${lpad(row.seconds!.toFixed(1), 8)}  ${
-        row.bars.map((b) => `${b.pass ? "PASS" : "FAIL"} ${b.bar}`).join("; ")
-      }${row.status === "failed" ? `  (failed: ${row.reason})` : ""}`,
+      }${lpad(String(row.duplicates), 7)}${lpad(row.seconds!.toFixed(1), 7)}${
+        lpad(row.cpuMsPerPage === undefined ? "?" : `${row.cpuMsPerPage.toFixed(1)} ms`, 10)
+      }  ${row.bars.map((b) => `${b.pass ? "PASS" : "FAIL"} ${b.bar}`).join("; ")}${
+        row.status === "failed" ? `  (failed: ${row.reason})` : ""
+      }`,
     );
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(
     `ratio: to ${fastest === undefined ? "no peer (none ran)" : fastest.label}; ` +
-      `peak RSS: the crawler's process tree; ${cores} cores; the section took ${
+      "peak RSS and CPU/page (user and system): the crawler's process tree; " +
+      `load average ${loadAtStart.toFixed(1)} before the site was made, ` +
+      `${Deno.loadavg()[0].toFixed(1)} at the end; ${cores} cores; the section took ${
         seconds.toFixed(0)
       } s`,
   );
@@ -585,6 +622,7 @@ try {
       JSON.stringify(
         {
           cores,
+          loadAverage: { start: loadAtStart, end: Deno.loadavg()[0] },
           site: siteFacts,
           inFlight: IN_FLIGHT,
           fastestPeer: fastest?.name ?? null,
@@ -598,13 +636,6 @@ try {
     );
   }
 } finally {
-  for (const child of children) {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already gone */ }
-    await child.status;
-  }
-  for (const cleanup of cleanups) await cleanup();
-  await Deno.remove(dir, { recursive: true });
+  await stopServers();
 }
 if (failed) Deno.exit(1);

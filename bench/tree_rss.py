@@ -2,11 +2,12 @@
 
     python3 bench/tree_rss.py REPORT COMMAND [ARG...]
 
-Two numbers, in KiB, as one line "peak-rss-kib <largest> tree-peak-kib <tree>":
-<largest> is the peak resident set of the largest single process of the tree
-(the kernel's own count, as GNU time's %M), <tree> the largest sum of the
-resident sets of the command and all its descendants, read from /proc every
-50 ms (a crawler of several processes is measured whole). Exits with the
+One line "peak-rss-kib <largest> tree-peak-kib <tree> cpu-seconds <cpu>":
+<largest> is the peak resident set in KiB of the largest single process of
+the tree (the kernel's own count, as GNU time's %M), <tree> the largest sum
+of the resident sets of the command and all its descendants, read from /proc
+every 50 ms (a crawler of several processes is measured whole), <cpu> the
+user and system CPU time of the whole tree. Exits with the
 command's status; a SIGTERM is passed on to the command. Deno reads /proc
 only with every permission, hence Python.
 """
@@ -45,9 +46,13 @@ def main():
     while process.poll() is None:
         tree_peak = max(tree_peak, tree_rss_kib(process.pid))
         time.sleep(0.05)
-    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    largest = usage.ru_maxrss
+    cpu = usage.ru_utime + usage.ru_stime
     with open(report, "w") as out:
-        out.write(f"peak-rss-kib {largest} tree-peak-kib {max(tree_peak, largest)}\n")
+        out.write(
+            f"peak-rss-kib {largest} tree-peak-kib {max(tree_peak, largest)} cpu-seconds {cpu:.3f}\n"
+        )
     sys.exit(process.returncode if process.returncode >= 0 else 128 - process.returncode)
 
 
