@@ -47,7 +47,10 @@ export function normalizedUrl(url: URL): URL {
 /**
  * A link's URL as the crawl stores it: absolute, normalized, no fragment;
  * null for what the crawl never follows (not http or https, not a URL, an
- * image by its extension, as the book skips them).
+ * image by its extension, as the book skips them, or longer than 2,048
+ * characters once normalized: the sitemaps protocol's limit, under the
+ * 2,704 bytes that PostgreSQL's index on `Pages.url` takes, so that such a
+ * link cannot stop a store on either database; `spider.ts --why` says so).
  *
  * @param href An absolute URL.
  * @returns Its key, or null.
@@ -60,6 +63,9 @@ export function normalizedUrl(url: URL): URL {
  * assert.equal(crawlUrl("http://127.0.0.2/a.htm#top"), "http://127.0.0.2/a.htm");
  * assert.equal(crawlUrl("http://127.0.0.2/logo.PNG"), null);
  * assert.equal(crawlUrl("mailto:someone@example.com"), null);
+ * const long = "http://127.0.0.2/" + "a".repeat(2048 - 17);
+ * assert.equal(crawlUrl(long), long);
+ * assert.equal(crawlUrl(long + "a"), null);
  * ```
  */
 export function crawlUrl(href: string): string | null {
@@ -74,6 +80,7 @@ export function crawlUrl(href: string): string | null {
   url = normalizedUrl(url);
   const path = url.pathname.toLowerCase();
   if (path.endsWith(".png") || path.endsWith(".jpg") || path.endsWith(".gif")) return null;
+  if (url.href.length > 2048) return null;
   return url.href;
 }
 
