@@ -67,6 +67,15 @@ export interface CrawlOptions {
  */
 const READ_SIZE = 64 * 1024;
 
+/**
+ * How many pages between full garbage collections, when V8 offers them
+ * (`--v8-flags=--expose-gc`, as the spider's shebang and task give). A crawl
+ * never idles, so V8 never gives back the heap it grew to: a 10,000-page crawl
+ * at 16 in flight peaked at 149-157 MiB; with a collection every 1,000 pages,
+ * at 108-109 MiB, for about a tenth more CPU time.
+ */
+const GC_EVERY = 1000;
+
 /** The most pages one budget counts. */
 const MAX_BUDGET = 2 ** 31 - 1;
 
@@ -798,6 +807,7 @@ export class Crawler {
         inScope(stored, this.webs, this.options.scope),
     }, Date.now() + delay * 1000);
     this.tally.html++;
+    if (this.tally.html % GC_EVERY === 0) (globalThis as { gc?: () => void }).gc?.();
     await this.out.print(`${line}(${bytes.length}) ${links.length}\n`);
     return true;
   }

@@ -271,7 +271,11 @@ export const PROGRAMS: readonly Program[] = [
     name: "spider",
     kind: "crawler",
     // Not a permission: a small young generation keeps a long crawl's memory down (spider.ts).
-    flags: ["--allow-net=www.dr-chuck.com:80", ...WRITE_DB, "--v8-flags=--max-semi-space-size=8"],
+    flags: [
+      "--allow-net=www.dr-chuck.com:80",
+      ...WRITE_DB,
+      "--v8-flags=--max-semi-space-size=8,--expose-gc",
+    ],
     prompts: [
       { text: "Enter web url or enter: ", unless: "URL" },
       { text: "How many pages:", unless: "--pages" },
