@@ -17,12 +17,17 @@
  * How it keeps the rules when many workers claim at once:
  * - A claim is one short transaction: a host that may be asked now is locked
  *   (`FOR UPDATE SKIP LOCKED`: a host another worker is claiming from is
- *   passed over, not waited for); then, in a statement whose snapshot is
- *   taken after that lock, its live leases are counted (under `perHost`, or
- *   the next host is tried) and one of its pages is locked the same way,
- *   leased (`leased_until`, `leased_by`), and the host's `next_at` set. Every
- *   claim on a host holds the host's row, so the count cannot be stale. The
- *   fetch happens outside the transaction.
+ *   passed over, not waited for), found by walking the hosts in the order of
+ *   their first page to fetch (`Hosts.first_depth`, `first_id` and their
+ *   index, which every store that adds or stores a host's pages sets again
+ *   under the host's lock) and stopping at the first that may be asked:
+ *   the hosts looked at are those that wait, not every host with pages
+ *   left; then, in a statement whose snapshot is taken after that lock, its
+ *   live leases are counted (under `perHost`, or the next host is tried) and
+ *   one of its pages is locked the same way, leased (`leased_until`,
+ *   `leased_by`), and the host's `next_at` set. Every claim on a host holds
+ *   the host's row, so the count cannot be stale. The fetch happens outside
+ *   the transaction.
  * - A worker renews the leases it holds on a timer; those of a worker that
  *   died expire, and its pages are taken again.
  * - When the connection drops (the server restarts), each call waits and
