@@ -6,7 +6,7 @@
  * book's spider.py, side by side in one run, on one generated site of
  * 10,000 linked pages served by nginx on loopback.
  *
- *     deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql,scripts/spider.ts --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-sys=loadavg --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser bench/crawl_bench.ts [--json PATH] [--pages N] [--only NAME,...] [--book-spider PATH]
+ *     deno run --no-prompt --allow-net=127.0.0.1 --allow-read=/tmp,/etc/passwd,/usr/sbin/nginx,/usr/lib/postgresql,scripts/spider.ts --allow-write=/tmp --allow-env=NETPROG_BOOK_SPIDER --allow-sys=loadavg --allow-run=deno,/usr/bin/python3,/usr/sbin/nginx,npm,apt-get,runuser bench/crawl_bench.ts [--json PATH] [--pages N] [--only NAME,...] [--book-spider PATH] [--book-pages N] [--seed N]
  *
  * The site (bench/_crawl_site.ts, the same for the same `--seed`): `--pages`
  * pages (default 10,000) of about 10 KB, 26 to 62 links each, every page
@@ -15,7 +15,8 @@
  * logs every request. Each crawler starts at the home page with no delay and
  * 16 requests in flight, and must fetch every page exactly once; the counts
  * come from nginx's log (a page found is a distinct page path answered 200;
- * a duplicate is a second fetch of one):
+ * a duplicate is a second fetch of one). The crawlers, by their `--only`
+ * names:
  * - `netprog`: scripts/spider.ts, with its shebang line's runtime flags
  *   (not its permissions), `--delay 0 --pages N` and
  *   `--per-host 16` when its `--help` lists that flag (one request in flight
@@ -28,14 +29,15 @@
  *   flags the spider's `--help` asks for (the program's folder read for
  *   its worker threads, `--allow-env=PGAPPNAME` for its PostgreSQL client);
  * - `scrapy`: Debian's python3-scrapy, a CrawlSpider with its LinkExtractor,
- *   `CONCURRENT_REQUESTS_PER_DOMAIN=16`, robots.txt obeyed
- *   (bench/crawl_scrapy.py);
+ *   `CONCURRENT_REQUESTS_PER_DOMAIN=16`, robots.txt obeyed, its start
+ *   request through its duplicate filter (bench/crawl_scrapy.py);
  * - `crawlee`: npm's crawlee (pinned below), a CheerioCrawler with
- *   `maxConcurrency` 16, robots.txt obeyed, run with the machine's Node.js
- *   (bench/crawl_crawlee.mjs); npm installs it into a cache folder under
- *   /tmp when it is not there yet;
+ *   `maxConcurrency` 16, robots.txt obeyed, its queue in memory, run with
+ *   the machine's Node.js (bench/crawl_crawlee.mjs); npm installs it into a
+ *   cache folder under /tmp when it is not there yet;
  * - `book`: the book's `pagerank/spider.py` (sequential, BeautifulSoup from
- *   Debian's python3-bs4) on the first 1,000 pages (`--book-pages`). It is
+ *   Debian's python3-bs4) on the first 1,000 pages it takes (at random, as
+ *   it does; `--book-pages`), its database in the temporary folder. It is
  *   not part of this project: give its path with `--book-spider PATH` or
  *   `NETPROG_BOOK_SPIDER`; without it the row says SKIP.
  * Python and Debian's packages python3-scrapy and python3-bs4 are installed
@@ -47,8 +49,8 @@
  * higher). pages/s is pages found over the wall-clock time of the whole run,
  * start-up included; the ratio is to the faster of Scrapy and Crawlee.
  * CPU/page (user and system time of the tree over pages found) moves less
- * than pages/s when other programs share the machine. A
- * crawler that asks nginx for nothing for a minute is stopped (failed).
+ * than pages/s when other programs share the machine. A crawler that asks
+ * nginx for nothing for a minute is stopped (failed).
  *
  * Bars: netprog's single worker at least 3x the faster of Scrapy and Crawlee
  * in pages/s, with a peak RSS of at most 150 MiB; every crawler (peers too:
