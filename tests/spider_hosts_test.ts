@@ -237,7 +237,7 @@ Deno.test("spider: four spiders on one database keep each host's delay; one kill
   await using web = startWeb(10, { slow: 30 });
   await using temp = await tempFolder("netprog-spider-hosts-");
   const starts = web.sites.map((site) => `${site.origin}/p1.htm`);
-  const args = [...starts, "--pages", "100", "--delay", "0.1", "--lease", "1"];
+  const args = [...starts, "--pages", "100", "--delay", "0.1", "--lease", "3"];
   const children = [0, 1, 2, 3].map(() => spawnSpider(web.hosts, temp.path, args));
   const asked = () => web.sites.reduce((n, site) => n + site.pages().length, 0);
   while (asked() < 8) await new Promise((resolve) => setTimeout(resolve, 10));
