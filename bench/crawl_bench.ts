@@ -32,9 +32,13 @@
  *   `CONCURRENT_REQUESTS_PER_DOMAIN=16`, robots.txt obeyed, its start
  *   request through its duplicate filter (bench/crawl_scrapy.py);
  * - `crawlee`: npm's crawlee (pinned below), a CheerioCrawler with
- *   `maxConcurrency` 16, robots.txt obeyed, its queue in memory, run with
- *   the machine's Node.js (bench/crawl_crawlee.mjs); npm installs it into a
+ *   `maxConcurrency` 16, robots.txt obeyed, its request queue on disk as
+ *   Crawlee keeps it by default (a stopped crawl can go on), run with the
+ *   machine's Node.js (bench/crawl_crawlee.mjs); npm installs it into a
  *   cache folder under /tmp when it is not there yet;
+ * - `crawlee-memory`: the same with its queue in memory only, lost when
+ *   stopped (as Scrapy's): faster, and shown beside the others, but not
+ *   Crawlee's set-up, so not a peer of the bars;
  * - `book`: the book's `pagerank/spider.py` (sequential, BeautifulSoup from
  *   Debian's python3-bs4) on the first 1,000 pages it takes (at random, as
  *   it does; `--book-pages`), its database in the temporary folder. It is
@@ -96,7 +100,15 @@ const IN_FLIGHT = 16;
 const WORKERS = 4;
 const STALL_SECONDS = 60;
 const BARS = { speedup: 3, rssMiB: 150 };
-const NAMES = ["netprog", "netprog-workers", "netprog-postgres", "book", "scrapy", "crawlee"];
+const NAMES = [
+  "netprog",
+  "netprog-workers",
+  "netprog-postgres",
+  "book",
+  "scrapy",
+  "crawlee",
+  "crawlee-memory",
+];
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -281,7 +293,7 @@ try {
   await ensureInstalled(NGINX, "nginx");
   if (wanted("scrapy")) await ensurePython(["scrapy"], ["python3-scrapy"]);
   if (wanted("book")) await ensurePython(["bs4"], ["python3-bs4"]);
-  if (wanted("crawlee")) await ensureCrawlee();
+  if (wanted("crawlee") || wanted("crawlee-memory")) await ensureCrawlee();
   const help = await run("deno", ["run", "--no-prompt", "scripts/spider.ts", "--help"], {
     cwd: ROOT,
   });
@@ -448,8 +460,19 @@ try {
       peer: true,
       expected: PAGES,
       command: {
-        args: [NODE, `${ROOT}/bench/crawl_crawlee.mjs`, CRAWLEE_DIR, home],
+        args: [NODE, `${ROOT}/bench/crawl_crawlee.mjs`, CRAWLEE_DIR, home, "disk"],
         cwd: `${dir}/crawlee`,
+      },
+    },
+    {
+      // Not Crawlee's default: its queue in memory, lost when stopped. Shown, not a bar's peer.
+      name: "crawlee-memory",
+      label: `Crawlee ${CRAWLEE_VERSION}, queue in memory`,
+      peer: false,
+      expected: PAGES,
+      command: {
+        args: [NODE, `${ROOT}/bench/crawl_crawlee.mjs`, CRAWLEE_DIR, home, "memory"],
+        cwd: `${dir}/crawlee-memory`,
       },
     },
   ];
