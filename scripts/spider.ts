@@ -117,7 +117,7 @@ import {
   timeLimits,
 } from "./lib/args.ts";
 import { createCrawlDb, DEFAULT_DB } from "./lib/crawl_db.ts";
-import { crawlUrl, normalizedUrl, type Scope, webOf } from "./lib/crawl_scope.ts";
+import { crawlUrl, MAX_URL_LENGTH, normalizedUrl, type Scope, webOf } from "./lib/crawl_scope.ts";
 import { openCrawlTables } from "./lib/crawl_tables.ts";
 import {
   Budget,
@@ -188,7 +188,7 @@ ${NET_HELP}  -h, --help                 print this help
 /** `--why URL`: what the crawl database says of a URL, in one line. */
 async function why(text: string, path: string): Promise<void> {
   if (!isPostgresUrl(path)) await requirePermission({ name: "read", path });
-  const url = startUrl(text);
+  const url = startUrl(text, false);
   await using tables = await openCrawlTables(path, true, "spider");
   const [row] = await tables.all(
     `SELECT id, html IS NOT NULL AS stored, error, depth, status, content_type, final_url, bytes,
@@ -200,8 +200,8 @@ async function why(text: string, path: string): Promise<void> {
   if (row === undefined) {
     const webs = (await tables.all(`SELECT url FROM Webs${tables.postgres ? " ORDER BY url" : ""}`))
       .map((web) => String(web.url));
-    line = crawlUrl(url) === null && url.length > 2048
-      ? "not followed: longer than 2,048 characters"
+    line = crawlUrl(url) === null && url.length > MAX_URL_LENGTH
+      ? `not followed: longer than ${MAX_URL_LENGTH.toLocaleString("en-US")} characters`
       : webs.some((web) => url.startsWith(web))
       ? "not in the crawl: no page retrieved so far links to it"
       : `not in the crawl: outside the webs ${JSON.stringify(webs)}`;
@@ -244,8 +244,11 @@ async function askPages(): Promise<number | null> {
   return Number(answer);
 }
 
-/** The start URL as typed: absolute http(s), fragment dropped. */
-function startUrl(text: string): string {
+/**
+ * The start URL as typed: absolute http(s), fragment dropped; at most
+ * {@linkcode MAX_URL_LENGTH} characters when it is to be crawled (`limited`).
+ */
+function startUrl(text: string, limited = true): string {
   let url: URL;
   try {
     url = new URL(text);
@@ -262,7 +265,14 @@ function startUrl(text: string): string {
     );
   }
   url.hash = "";
-  return normalizedUrl(url).href;
+  const href = normalizedUrl(url).href;
+  if (limited && href.length > MAX_URL_LENGTH) {
+    throw new UsageError(
+      `cannot use a URL of ${href.length} characters`,
+      `the crawl keeps URLs of at most ${MAX_URL_LENGTH}`,
+    );
+  }
+  return href;
 }
 
 run("spider", async () => {
@@ -329,7 +339,7 @@ run("spider", async () => {
       "expected one line of text",
     );
   }
-  const given = positionals.map(startUrl);
+  const given = positionals.map((text) => startUrl(text));
   const path = values.db ?? DEFAULT_DB;
   let db: ReturnType<typeof createCrawlDb> | null = null;
   let frontier: Frontier;

@@ -794,3 +794,19 @@ Deno.test("spider: the README's crawl of the mirror's small web, from start to r
     );
   }
 });
+
+Deno.test("spider: a start URL longer than the crawl keeps is a usage error, and no database is made", async () => {
+  await using temp = await tempFolder("netprog-spider-");
+  const url = `http://127.0.0.1:9/${"a".repeat(2100)}`;
+  const result = await runScript("spider", [url, "--pages", "1"], {
+    flags: flags(9),
+    cwd: temp.path,
+  });
+  assert.equal(result.code, 2);
+  assert.equal(
+    result.stderr,
+    "spider: cannot use a URL of 2119 characters: the crawl keeps URLs of at most 2048\n",
+  );
+  assert.equal(result.stdout, "");
+  assert.throws(() => Deno.statSync(`${temp.path}/spider.sqlite`), Deno.errors.NotFound);
+});

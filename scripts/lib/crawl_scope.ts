@@ -45,12 +45,27 @@ export function normalizedUrl(url: URL): URL {
 }
 
 /**
+ * The longest URL the crawl keeps, in characters once normalized: the
+ * sitemaps protocol's limit, under the 2,704 bytes that PostgreSQL's index on
+ * `Pages.url` takes, so that no URL can stop a store on either database.
+ *
+ * @example A URL of the limit is kept
+ * ```ts
+ * import { crawlUrl, MAX_URL_LENGTH } from "./crawl_scope.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const url = "http://127.0.0.2/" + "a".repeat(MAX_URL_LENGTH - 17);
+ * assert.equal(crawlUrl(url), url);
+ * ```
+ */
+export const MAX_URL_LENGTH = 2048;
+
+/**
  * A link's URL as the crawl stores it: absolute, normalized, no fragment;
  * null for what the crawl never follows (not http or https, not a URL, an
- * image by its extension, as the book skips them, or longer than 2,048
- * characters once normalized: the sitemaps protocol's limit, under the
- * 2,704 bytes that PostgreSQL's index on `Pages.url` takes, so that such a
- * link cannot stop a store on either database; `spider.ts --why` says so).
+ * image by its extension, as the book skips them, or longer than
+ * {@linkcode MAX_URL_LENGTH} characters once normalized; `spider.ts --why`
+ * says so).
  *
  * @param href An absolute URL.
  * @returns Its key, or null.
@@ -80,7 +95,7 @@ export function crawlUrl(href: string): string | null {
   url = normalizedUrl(url);
   const path = url.pathname.toLowerCase();
   if (path.endsWith(".png") || path.endsWith(".jpg") || path.endsWith(".gif")) return null;
-  if (url.href.length > 2048) return null;
+  if (url.href.length > MAX_URL_LENGTH) return null;
   return url.href;
 }
 
