@@ -14,15 +14,15 @@
  * @example Parse a response the book's server sent
  * ```ts
  * import { parseResponse } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./core/_assert.ts";
  *
  * const raw = new TextEncoder().encode(
  *   "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello",
  * );
  * const response = parseResponse(raw);
- * assert.equal(response.status, 200);
- * assert.equal(response.headers.get("content-type"), "text/plain");
- * assert.equal(new TextDecoder().decode(response.body), "hello");
+ * assertEquals(response.status, 200);
+ * assertEquals(response.headers.get("content-type"), "text/plain");
+ * assertEquals(new TextDecoder().decode(response.body), "hello");
  * ```
  *
  * @module

@@ -2,8 +2,9 @@
 // This module is browser compatible.
 
 /**
- * Tiny assertions for the runnable examples of the core, so that the
- * examples run in any runtime and need no registry package.
+ * Tiny assertions for the core's runnable examples and unit tests, so that
+ * they run in any JavaScript runtime or browser and need no registry
+ * package: the core touches no runtime, not even in its examples.
  *
  * @module
  */
@@ -24,11 +25,44 @@ export function assert(condition: unknown, message = "Assertion failed"): assert
  *
  * @param actual The value computed.
  * @param expected The value wanted.
+ * @param message Shown first when they differ.
  */
-export function assertEquals(actual: unknown, expected: unknown): void {
+export function assertEquals(actual: unknown, expected: unknown, message?: string): void {
   if (!equal(actual, expected)) {
-    throw new Error(`Values differ:\n  actual:   ${show(actual)}\n  expected: ${show(expected)}`);
+    throw new Error(
+      `${message ?? "Values differ"}:\n  actual:   ${show(actual)}\n  expected: ${show(expected)}`,
+    );
   }
+}
+
+/**
+ * Throws unless `fn` throws an error of the class given, or one that
+ * `check` accepts (it may assert, or return false to fail).
+ *
+ * @param fn What must throw.
+ * @param check The error's class, or a test of the error.
+ * @param message Shown when it does not throw.
+ */
+export function assertThrows(
+  fn: () => unknown,
+  // deno-lint-ignore no-explicit-any
+  check?: (abstract new (...args: any[]) => Error) | ((error: unknown) => boolean),
+  message = "Expected a throw",
+): void {
+  try {
+    fn();
+  } catch (error) {
+    if (check === undefined) return;
+    if (check.prototype instanceof Error || check === Error) {
+      if (error instanceof (check as typeof Error)) return;
+      throw new Error(`${message}: threw ${show(String(error))}, not ${check.name}`);
+    }
+    if ((check as (error: unknown) => boolean)(error) === false) {
+      throw new Error(`${message}: the error was not the one expected`);
+    }
+    return;
+  }
+  throw new Error(message);
 }
 
 function equal(a: unknown, b: unknown): boolean {

@@ -18,7 +18,7 @@
  *   type DomParentNode,
  *   extractLinksDom,
  * } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const link: DomElement = {
  *   nodeType: 1,
@@ -29,8 +29,8 @@
  *   getAttribute: (name) => name === "href" ? "page1.htm" : null,
  * };
  * const doc: DomParentNode = { querySelectorAll: (s) => s === "a" ? [link] : [] };
- * assert.deepEqual(extractLinksDom(doc), ["page1.htm"]);
- * assert.equal(countParagraphs(doc), 0);
+ * assertEquals(extractLinksDom(doc), ["page1.htm"]);
+ * assertEquals(countParagraphs(doc), 0);
  * ```
  *
  * @module
@@ -42,10 +42,10 @@
  * @example A text node
  * ```ts
  * import type { DomNode } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const text: DomNode = { nodeType: 3, textContent: "\nFirst Page" };
- * assert.equal(text.nodeType, 3);
+ * assertEquals(text.nodeType, 3);
  * ```
  */
 export interface DomNode {
@@ -61,10 +61,10 @@ export interface DomNode {
  * @example An attribute
  * ```ts
  * import type { DomAttr } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const attr: DomAttr = { name: "href", value: "page1.htm" };
- * assert.equal(`${attr.name}=${attr.value}`, "href=page1.htm");
+ * assertEquals(`${attr.name}=${attr.value}`, "href=page1.htm");
  * ```
  */
 export interface DomAttr {
@@ -80,7 +80,7 @@ export interface DomAttr {
  * @example An anchor described by the core
  * ```ts
  * import { describeAnchor, type DomElement } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const anchor: DomElement = {
  *   nodeType: 1,
@@ -90,8 +90,8 @@ export interface DomAttr {
  *   outerHTML: '<a name="top"></a>',
  *   getAttribute: (name) => name === "name" ? "top" : null,
  * };
- * assert.equal(describeAnchor(anchor).url, null);
- * assert.deepEqual(describeAnchor(anchor).attrs, [["name", "top"]]);
+ * assertEquals(describeAnchor(anchor).url, null);
+ * assertEquals(describeAnchor(anchor).attrs, [["name", "top"]]);
  * ```
  */
 export interface DomElement extends DomNode {
@@ -117,12 +117,12 @@ export interface DomElement extends DomNode {
  * @example A root with one paragraph
  * ```ts
  * import { countParagraphs, type DomElement, type DomParentNode } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const root: DomParentNode = {
  *   querySelectorAll: (selectors) => selectors === "p" ? [{} as DomElement] : [],
  * };
- * assert.equal(countParagraphs(root), 1);
+ * assertEquals(countParagraphs(root), 1);
  * ```
  */
 export interface DomParentNode {

@@ -16,11 +16,11 @@
  * @example Catching a parse error
  * ```ts
  * import { HttpSyntaxError } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assert } from "./_assert.ts";
  *
  * const error = new HttpSyntaxError("Cannot parse status line: \"HTTP/x 2\"", "BAD_STATUS_LINE", 0);
- * assert.ok(error instanceof SyntaxError);
- * assert.ok(error.code === "BAD_STATUS_LINE" && error.offset === 0);
+ * assert(error instanceof SyntaxError);
+ * assert(error.code === "BAD_STATUS_LINE" && error.offset === 0);
  * ```
  */
 export class HttpSyntaxError extends SyntaxError {
@@ -51,11 +51,11 @@ export class HttpSyntaxError extends SyntaxError {
  * @example Checking the limit that was exceeded
  * ```ts
  * import { HeaderTooLargeError } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assert } from "./_assert.ts";
  *
  * const error = new HeaderTooLargeError(65536, 65536);
- * assert.ok(error instanceof RangeError);
- * assert.ok(error.limit === 65536 && error.code === "HEADER_TOO_LARGE");
+ * assert(error instanceof RangeError);
+ * assert(error.limit === 65536 && error.code === "HEADER_TOO_LARGE");
  * ```
  */
 export class HeaderTooLargeError extends RangeError {
@@ -87,10 +87,10 @@ export class HeaderTooLargeError extends RangeError {
  * @example Reading the code of a URL error
  * ```ts
  * import { UrlTargetError } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assert } from "./_assert.ts";
  *
  * const error = new UrlTargetError("Cannot use URL \"data.pr4e.org\": no scheme", "NO_SCHEME");
- * assert.ok(error instanceof TypeError && error.code === "NO_SCHEME");
+ * assert(error instanceof TypeError && error.code === "NO_SCHEME");
  * ```
  */
 export class UrlTargetError extends TypeError {
@@ -118,10 +118,10 @@ export class UrlTargetError extends TypeError {
  * @example Reading the code of a file name error
  * ```ts
  * import { UnsafeFileNameError } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assert } from "./_assert.ts";
  *
  * const error = new UnsafeFileNameError("Cannot take a file name from \"http://h/\": the name is empty", "EMPTY");
- * assert.ok(error instanceof TypeError && error.code === "EMPTY");
+ * assert(error instanceof TypeError && error.code === "EMPTY");
  * ```
  */
 export class UnsafeFileNameError extends TypeError {

@@ -18,10 +18,10 @@ import { UnsafeFileNameError } from "./errors.ts";
  * @example The longest name accepted
  * ```ts
  * import { fileNameFromUrl, MAX_FILE_NAME_BYTES } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const name = "a".repeat(MAX_FILE_NAME_BYTES);
- * assert.deepEqual(fileNameFromUrl(`http://h/${name}`), name);
+ * assertEquals(fileNameFromUrl(`http://h/${name}`), name);
  * ```
  */
 export const MAX_FILE_NAME_BYTES = 255;
@@ -74,19 +74,19 @@ function percentDecode(url: string, segment: string): string {
  * @example The book's URL
  * ```ts
  * import { fileNameFromUrl } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
- * assert.equal(fileNameFromUrl("http://data.pr4e.org/cover3.jpg"), "cover3.jpg");
- * assert.equal(fileNameFromUrl("http://h/a/caf%C3%A9%20menu.txt?x=1#top"), "café menu.txt");
+ * assertEquals(fileNameFromUrl("http://data.pr4e.org/cover3.jpg"), "cover3.jpg");
+ * assertEquals(fileNameFromUrl("http://h/a/caf%C3%A9%20menu.txt?x=1#top"), "café menu.txt");
  * ```
  *
  * @example Names that are refused
  * ```ts
  * import { fileNameFromUrl, UnsafeFileNameError } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertThrows } from "./_assert.ts";
  *
  * for (const url of ["http://h/", "http://h/a/..%2Fsecret", "http://h/con.txt"]) {
- *   assert.throws(() => fileNameFromUrl(url), UnsafeFileNameError, `${url} was accepted`);
+ *   assertThrows(() => fileNameFromUrl(url), UnsafeFileNameError, `${url} was accepted`);
  * }
  * ```
  */

@@ -20,11 +20,11 @@ const LF = 10;
  * @example Finding where the body starts
  * ```ts
  * import { findHeaderEnd } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const bytes = new TextEncoder().encode("HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody");
- * assert.equal(findHeaderEnd(bytes), 21);
- * assert.equal(findHeaderEnd(bytes, 22), -1);
+ * assertEquals(findHeaderEnd(bytes), 21);
+ * assertEquals(findHeaderEnd(bytes, 22), -1);
  * ```
  *
  * @param bytes The bytes to search.
@@ -52,13 +52,13 @@ export function findHeaderEnd(bytes: Uint8Array, from = 0): number {
  * @example Finding the header end split across reads
  * ```ts
  * import { HeaderEndFinder } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const finder = new HeaderEndFinder();
  * const encoder = new TextEncoder();
- * assert.equal(finder.push(encoder.encode("HTTP/1.0 200 OK\r\n\r")), -1);
- * assert.equal(finder.push(encoder.encode("\nbody")), 15);
- * assert.equal(finder.index, 15);
+ * assertEquals(finder.push(encoder.encode("HTTP/1.0 200 OK\r\n\r")), -1);
+ * assertEquals(finder.push(encoder.encode("\nbody")), 15);
+ * assertEquals(finder.index, 15);
  * ```
  */
 export class HeaderEndFinder {
@@ -73,12 +73,12 @@ export class HeaderEndFinder {
    * @example Before and after the header end arrives
    * ```ts
    * import { HeaderEndFinder } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const finder = new HeaderEndFinder();
-   * assert.equal(finder.index, -1);
+   * assertEquals(finder.index, -1);
    * finder.push(new TextEncoder().encode("HTTP/1.0 200 OK\r\n\r\nhello"));
-   * assert.equal(finder.index, 15);
+   * assertEquals(finder.index, 15);
    * ```
    *
    * @returns The offset of its first byte, or -1.
@@ -94,13 +94,13 @@ export class HeaderEndFinder {
    * @example Offsets count from the first byte ever pushed
    * ```ts
    * import { HeaderEndFinder } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const finder = new HeaderEndFinder();
    * const encoder = new TextEncoder();
-   * assert.equal(finder.push(encoder.encode("HTTP/1.0 200 OK\r\n")), -1);
-   * assert.equal(finder.push(encoder.encode("Server: x\r\n\r\n")), 26);
-   * assert.equal(finder.push(encoder.encode("more body")), 26);
+   * assertEquals(finder.push(encoder.encode("HTTP/1.0 200 OK\r\n")), -1);
+   * assertEquals(finder.push(encoder.encode("Server: x\r\n\r\n")), 26);
+   * assertEquals(finder.push(encoder.encode("more body")), 26);
    * ```
    *
    * @param chunk The next bytes of the stream.

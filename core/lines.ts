@@ -23,12 +23,12 @@ import { isPythonSpace } from "./words.ts";
  * @example Stripping lines split across pieces
  * ```ts
  * import { PythonLineStripper } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const lines = new PythonLineStripper();
  * const shown = lines.push("  But soft \r\nIt is the ea") + lines.push("st\u3000\n\x1c Who") +
  *   lines.end();
- * assert.equal(shown, "But soft\nIt is the east\nWho\n");
+ * assertEquals(shown, "But soft\nIt is the east\nWho\n");
  * ```
  */
 export class PythonLineStripper {
@@ -45,12 +45,12 @@ export class PythonLineStripper {
    * @example Text goes out as soon as it is surely not trailing white space
    * ```ts
    * import { PythonLineStripper } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const lines = new PythonLineStripper();
-   * assert.equal(lines.push("  Who is "), "Who is");
-   * assert.equal(lines.push(" already\t"), "  already");
-   * assert.equal(lines.push(" \nsun"), "\nsun");
+   * assertEquals(lines.push("  Who is "), "Who is");
+   * assertEquals(lines.push(" already\t"), "  already");
+   * assertEquals(lines.push(" \nsun"), "\nsun");
    * ```
    *
    * @param text The next piece.
@@ -77,15 +77,15 @@ export class PythonLineStripper {
    * @example A last line without a newline gets one
    * ```ts
    * import { PythonLineStripper } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const open = new PythonLineStripper();
-   * assert.equal(open.push("Juliet "), "Juliet");
-   * assert.equal(open.end(), "\n");
+   * assertEquals(open.push("Juliet "), "Juliet");
+   * assertEquals(open.end(), "\n");
    *
    * const closed = new PythonLineStripper();
-   * assert.equal(closed.push("Juliet\n"), "Juliet\n");
-   * assert.equal(closed.end(), "");
+   * assertEquals(closed.push("Juliet\n"), "Juliet\n");
+   * assertEquals(closed.end(), "");
    * ```
    *
    * @returns The newline that ends a last line without one, or "".

@@ -20,9 +20,9 @@ import type { DomElement, DomParentNode } from "./dom_types.ts";
  * @example The pattern as the book prints it
  * ```ts
  * import { BOOK_LINK_PATTERN } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
- * assert.equal(`re.findall('${BOOK_LINK_PATTERN}', html)`, `re.findall('href="(http[s]?://.*?)"', html)`);
+ * assertEquals(`re.findall('${BOOK_LINK_PATTERN}', html)`, `re.findall('href="(http[s]?://.*?)"', html)`);
  * ```
  */
 export const BOOK_LINK_PATTERN = 'href="(http[s]?://.*?)"';
@@ -44,11 +44,11 @@ const BOOK_LINK_REGEX = /href="(https?:\/\/[^\n]*?)"/g;
  * @example Only absolute links in double quotes are found
  * ```ts
  * import { extractLinksRegex } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const html = '<a href="http://a.org/1">1</a> <a href="page2.htm">2</a> ' +
  *   '<a HREF="http://b.org">3</a> <a href="https://a.org/1">4</a>';
- * assert.deepEqual(extractLinksRegex(html), ["http://a.org/1", "https://a.org/1"]);
+ * assertEquals(extractLinksRegex(html), ["http://a.org/1", "https://a.org/1"]);
  * ```
  */
 export function extractLinksRegex(html: string): string[] {
@@ -62,11 +62,11 @@ export function extractLinksRegex(html: string): string[] {
  * @example Resolving links against the page they came from
  * ```ts
  * import { type DomElement, extractLinksDom, type ExtractLinksDomOptions } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const options: ExtractLinksDomOptions = { baseUrl: "http://data.pr4e.org/page2.htm" };
  * const a = { getAttribute: () => "page1.htm" } as unknown as DomElement;
- * assert.deepEqual(extractLinksDom({ querySelectorAll: () => [a] }, options), [
+ * assertEquals(extractLinksDom({ querySelectorAll: () => [a] }, options), [
  *   "http://data.pr4e.org/page1.htm",
  * ]);
  * ```
@@ -96,7 +96,7 @@ export interface ExtractLinksDomOptions {
  * @example Any object with querySelectorAll and getAttribute will do
  * ```ts
  * import { type DomElement, extractLinksDom } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const anchor = (href: string | null) =>
  *   ({ getAttribute: (name: string) => name === "href" ? href : null }) as DomElement;
@@ -104,8 +104,8 @@ export interface ExtractLinksDomOptions {
  *   querySelectorAll: (selectors: string) =>
  *     selectors === "a" ? [anchor("page1.htm"), anchor(null), anchor("http://[bad")] : [],
  * };
- * assert.deepEqual(extractLinksDom(root), ["page1.htm", null, "http://[bad"]);
- * assert.deepEqual(extractLinksDom(root, { baseUrl: "http://data.pr4e.org/page2.htm" }), [
+ * assertEquals(extractLinksDom(root), ["page1.htm", null, "http://[bad"]);
+ * assertEquals(extractLinksDom(root, { baseUrl: "http://data.pr4e.org/page2.htm" }), [
  *   "http://data.pr4e.org/page1.htm",
  *   null,
  *   "http://[bad",
@@ -134,7 +134,7 @@ export function extractLinksDom(
  * @example A description written by hand
  * ```ts
  * import { type AnchorDescription, formatAnchorDescription } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const description: AnchorDescription = {
  *   tag: "<a>x</a>",
@@ -142,7 +142,7 @@ export function extractLinksDom(
  *   contents: "x",
  *   attrs: [],
  * };
- * assert.equal(formatAnchorDescription(description), "TAG: <a>x</a>\nURL: null\nContents: x\nAttrs: {}");
+ * assertEquals(formatAnchorDescription(description), "TAG: <a>x</a>\nURL: null\nContents: x\nAttrs: {}");
  * ```
  */
 export interface AnchorDescription {
@@ -173,7 +173,7 @@ const COMMENT_NODE = 8;
  * @example Describing an anchor
  * ```ts
  * import { describeAnchor, type DomElement, type DomNode } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const text: DomNode = { nodeType: 3, textContent: "\nFirst Page" };
  * const anchor: DomElement = {
@@ -184,7 +184,7 @@ const COMMENT_NODE = 8;
  *   attributes: [{ name: "href", value: "page1.htm" }],
  *   getAttribute: (name) => name === "href" ? "page1.htm" : null,
  * };
- * assert.deepEqual(describeAnchor(anchor), {
+ * assertEquals(describeAnchor(anchor), {
  *   tag: '<a href="page1.htm">\nFirst Page</a>',
  *   url: "page1.htm",
  *   contents: "\nFirst Page",
@@ -225,7 +225,7 @@ export function describeAnchor(anchor: DomElement): AnchorDescription {
  * @example The book's page2.htm
  * ```ts
  * import { formatAnchorDescription } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const text = formatAnchorDescription({
  *   tag: '<a href="page1.htm">\nFirst Page</a>',
@@ -233,7 +233,7 @@ export function describeAnchor(anchor: DomElement): AnchorDescription {
  *   contents: "\nFirst Page",
  *   attrs: [["href", "page1.htm"], ["2", "x"]],
  * });
- * assert.deepEqual(
+ * assertEquals(
  *   text,
  *   'TAG: <a href="page1.htm">\nFirst Page</a>\nURL: page1.htm\n' +
  *     'Contents: \nFirst Page\nAttrs: {"href":"page1.htm","2":"x"}',
@@ -258,13 +258,13 @@ export function formatAnchorDescription(description: AnchorDescription): string 
  * @example Counting paragraphs
  * ```ts
  * import { countParagraphs, type DomElement } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const root = {
  *   querySelectorAll: (selectors: string): DomElement[] =>
  *     selectors === "p" ? new Array<DomElement>(3) : [],
  * };
- * assert.equal(countParagraphs(root), 3);
+ * assertEquals(countParagraphs(root), 3);
  * ```
  */
 export function countParagraphs(root: DomParentNode): number {

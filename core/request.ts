@@ -15,10 +15,10 @@ import type { UrlTarget } from "./url_target.ts";
  * @example An HTTP/1.0 request with one more header
  * ```ts
  * import type { RequestOptions } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const options: RequestOptions = { http10: true, headers: [["Accept", "text/html"]] };
- * assert.equal(options.headers?.length, 1);
+ * assertEquals(options.headers?.length, 1);
  * ```
  */
 export interface RequestOptions {
@@ -48,10 +48,10 @@ export interface RequestOptions {
  * @example The request curl2 sends
  * ```ts
  * import { formatRequest, parseUrlTarget } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const target = parseUrlTarget("http://data.pr4e.org/cover3.jpg");
- * assert.deepEqual(
+ * assertEquals(
  *   formatRequest("GET", target, { close: true }),
  *   "GET /cover3.jpg HTTP/1.1\r\nHost: data.pr4e.org\r\nUser-Agent: netprog/0.2\r\n" +
  *     "Accept: *\/*\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n",
@@ -61,11 +61,11 @@ export interface RequestOptions {
  * @example A header replaced and one removed
  * ```ts
  * import { formatRequest, parseUrlTarget } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const target = parseUrlTarget("http://127.0.0.1:8000/");
  * const headers: [string, string][] = [["user-agent", "book/1"], ["Accept-Encoding", ""]];
- * assert.deepEqual(
+ * assertEquals(
  *   formatRequest("HEAD", target, { http10: true, headers }),
  *   "HEAD / HTTP/1.0\r\nHost: 127.0.0.1:8000\r\nAccept: *\/*\r\nuser-agent: book/1\r\n\r\n",
  * );

@@ -88,13 +88,13 @@ const MAX_CHUNK_LINE = 4096;
  * @example Looking up fields whatever their case
  * ```ts
  * import { HeaderList } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const headers = new HeaderList([["Vary", "Accept"], ["Server", "Apache"], ["vary", "Cookie"]]);
- * assert.equal(headers.get("VARY"), "Accept, Cookie");
- * assert.deepEqual(headers.getAll("vary"), ["Accept", "Cookie"]);
- * assert.equal(headers.has("server"), true);
- * assert.equal(headers.get("Date"), null);
+ * assertEquals(headers.get("VARY"), "Accept, Cookie");
+ * assertEquals(headers.getAll("vary"), ["Accept", "Cookie"]);
+ * assertEquals(headers.has("server"), true);
+ * assertEquals(headers.get("Date"), null);
  * ```
  */
 export class HeaderList {
@@ -131,10 +131,10 @@ export class HeaderList {
    * @example Joining a repeated field
    * ```ts
    * import { HeaderList } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const headers = new HeaderList([["Cache-Control", "no-cache"], ["cache-control", "no-store"]]);
-   * assert.equal(headers.get("Cache-Control"), "no-cache, no-store");
+   * assertEquals(headers.get("Cache-Control"), "no-cache, no-store");
    * ```
    *
    * @param name The field name, in any case.
@@ -151,11 +151,11 @@ export class HeaderList {
    * @example Reading each cookie
    * ```ts
    * import { HeaderList } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const headers = new HeaderList([["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"]]);
-   * assert.deepEqual(headers.getAll("set-cookie"), ["a=1", "b=2"]);
-   * assert.deepEqual(headers.getAll("Date"), []);
+   * assertEquals(headers.getAll("set-cookie"), ["a=1", "b=2"]);
+   * assertEquals(headers.getAll("Date"), []);
    * ```
    *
    * @param name The field name, in any case.
@@ -177,11 +177,11 @@ export class HeaderList {
    * @example Checking for a field
    * ```ts
    * import { HeaderList } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const headers = new HeaderList([["Content-Type", "text/plain"]]);
-   * assert.equal(headers.has("content-type"), true);
-   * assert.equal(headers.has("Content-Length"), false);
+   * assertEquals(headers.has("content-type"), true);
+   * assertEquals(headers.has("Content-Length"), false);
    * ```
    *
    * @param name The field name, in any case.
@@ -198,18 +198,18 @@ export class HeaderList {
  * @example The head the parser hands to onHead
  * ```ts
  * import { type ResponseHead, ResponseParser } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assert, assertEquals } from "./_assert.ts";
  *
  * let seen: ResponseHead | null = null;
  * const parser = new ResponseParser({ onHead: (head) => seen = head });
  * parser.push(new TextEncoder().encode("HTTP/1.1 404 Not Found\r\nServer: x\r\n\r\n"));
- * assert.ok(seen !== null);
+ * assert(seen !== null);
  * const head: ResponseHead = seen;
- * assert.equal(head.version, "HTTP/1.1");
- * assert.equal(head.status, 404);
- * assert.equal(head.reason, "Not Found");
- * assert.equal(head.headers.get("server"), "x");
- * assert.equal(head.headerLength, 37);
+ * assertEquals(head.version, "HTTP/1.1");
+ * assertEquals(head.status, 404);
+ * assertEquals(head.reason, "Not Found");
+ * assertEquals(head.headers.get("server"), "x");
+ * assertEquals(head.headerLength, 37);
  * ```
  */
 export interface ResponseHead {
@@ -231,14 +231,14 @@ export interface ResponseHead {
  * @example Each framing and the head that chooses it
  * ```ts
  * import { type BodyFraming, parseResponse } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const framingOf = (head: string): BodyFraming =>
  *   parseResponse(new TextEncoder().encode(`${head}\r\n\r\n`)).framing;
- * assert.equal(framingOf("HTTP/1.1 204 No Content"), "none");
- * assert.equal(framingOf("HTTP/1.1 200 OK\r\nContent-Length: 0"), "content-length");
- * assert.equal(framingOf("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0"), "chunked");
- * assert.equal(framingOf("HTTP/1.0 200 OK"), "close");
+ * assertEquals(framingOf("HTTP/1.1 204 No Content"), "none");
+ * assertEquals(framingOf("HTTP/1.1 200 OK\r\nContent-Length: 0"), "content-length");
+ * assertEquals(framingOf("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0"), "chunked");
+ * assertEquals(framingOf("HTTP/1.0 200 OK"), "close");
  * ```
  */
 export type BodyFraming = "none" | "content-length" | "chunked" | "close";
@@ -249,16 +249,16 @@ export type BodyFraming = "none" | "content-length" | "chunked" | "close";
  * @example A HEAD request with a small header limit
  * ```ts
  * import { HeaderTooLargeError, ResponseParser, type ResponseParserOptions } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertThrows } from "./_assert.ts";
  *
  * const options: ResponseParserOptions = { method: "HEAD", maxHeaderSize: 64 };
  * const parser = new ResponseParser(options);
  * parser.push(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
- * assert.equal(parser.complete, true);
- * assert.equal(parser.framing, "none");
+ * assertEquals(parser.complete, true);
+ * assertEquals(parser.framing, "none");
  *
  * const tooLong = new TextEncoder().encode(`HTTP/1.1 200 OK\r\nX: ${"a".repeat(64)}\r\n\r\n`);
- * assert.throws(() => new ResponseParser(options).push(tooLong), HeaderTooLargeError);
+ * assertThrows(() => new ResponseParser(options).push(tooLong), HeaderTooLargeError);
  * ```
  */
 export interface ResponseParserOptions {
@@ -290,16 +290,16 @@ export interface ResponseParserOptions {
  * @example A chunked response with a trailer
  * ```ts
  * import { type ParsedResponse, parseResponse } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const response: ParsedResponse = parseResponse(new TextEncoder().encode(
  *   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
  *     "3\r\nabc\r\n0\r\nChecksum: 42\r\n\r\n",
  * ));
- * assert.equal(response.status, 200);
- * assert.equal(response.framing, "chunked");
- * assert.equal(new TextDecoder().decode(response.body), "abc");
- * assert.equal(response.trailers.get("checksum"), "42");
+ * assertEquals(response.status, 200);
+ * assertEquals(response.framing, "chunked");
+ * assertEquals(new TextDecoder().decode(response.body), "abc");
+ * assertEquals(response.trailers.get("checksum"), "42");
  * ```
  */
 export interface ParsedResponse extends ResponseHead {
@@ -397,7 +397,7 @@ function hexValue(byte: number): number {
  * @example Streaming a chunked response pushed in pieces
  * ```ts
  * import { ResponseParser } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const parts: string[] = [];
  * const parser = new ResponseParser({
@@ -407,21 +407,21 @@ function hexValue(byte: number): number {
  * parser.push(encoder.encode("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r"));
  * parser.push(encoder.encode("\n\r\n5\r\nhel"));
  * parser.push(encoder.encode("lo\r\n0\r\n\r\n"));
- * assert.equal(parser.complete, true);
- * assert.equal(parser.framing, "chunked");
- * assert.equal(parts.join(""), "hello");
+ * assertEquals(parser.complete, true);
+ * assertEquals(parser.framing, "chunked");
+ * assertEquals(parts.join(""), "hello");
  * ```
  *
  * @example Stopping at the end of a message on a kept-alive connection
  * ```ts
  * import { ResponseParser } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const parser = new ResponseParser();
  * const bytes = new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1");
- * assert.equal(parser.push(bytes), 40);
- * assert.equal(parser.complete, true);
- * assert.equal(parser.offset, 40);
+ * assertEquals(parser.push(bytes), 40);
+ * assertEquals(parser.complete, true);
+ * assertEquals(parser.offset, 40);
  * ```
  */
 export class ResponseParser {
@@ -485,7 +485,7 @@ export class ResponseParser {
    * @example An interim 100 Continue is not the head
    * ```ts
    * import { ResponseParser } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const parser = new ResponseParser();
    * const encoder = new TextEncoder();
@@ -494,7 +494,7 @@ export class ResponseParser {
    * seen.push(parser.head?.status ?? null);
    * parser.push(encoder.encode("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
    * seen.push(parser.head?.status ?? null);
-   * assert.deepEqual(seen, [null, 200]);
+   * assertEquals(seen, [null, 200]);
    * ```
    *
    * @returns The head, or null.
@@ -509,13 +509,13 @@ export class ResponseParser {
    * @example Known as soon as the head ends
    * ```ts
    * import { ResponseParser } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const parser = new ResponseParser();
-   * assert.equal(parser.framing, null);
+   * assertEquals(parser.framing, null);
    * parser.push(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
-   * assert.equal(parser.framing, "content-length");
-   * assert.equal(parser.complete, false);
+   * assertEquals(parser.framing, "content-length");
+   * assertEquals(parser.complete, false);
    * ```
    *
    * @returns The framing, or null.
@@ -530,13 +530,13 @@ export class ResponseParser {
    * @example A close-delimited body completes at the end of input
    * ```ts
    * import { ResponseParser } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const parser = new ResponseParser();
    * parser.push(new TextEncoder().encode("HTTP/1.0 200 OK\r\n\r\nbody"));
-   * assert.equal(parser.complete, false);
+   * assertEquals(parser.complete, false);
    * parser.finish();
-   * assert.equal(parser.complete, true);
+   * assertEquals(parser.complete, true);
    * ```
    *
    * @returns Whether the message is complete.
@@ -551,14 +551,14 @@ export class ResponseParser {
    * @example Counting across pushes
    * ```ts
    * import { ResponseParser } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const parser = new ResponseParser();
    * const encoder = new TextEncoder();
    * parser.push(encoder.encode("HTTP/1.1 200 OK\r\n"));
-   * assert.equal(parser.offset, 17);
+   * assertEquals(parser.offset, 17);
    * parser.push(encoder.encode("Content-Length: 2\r\n\r\nok"));
-   * assert.equal(parser.offset, 40);
+   * assertEquals(parser.offset, 40);
    * ```
    *
    * @returns The number of bytes consumed.
@@ -576,12 +576,12 @@ export class ResponseParser {
    * @example Bytes after the message are left for the next one
    * ```ts
    * import { ResponseParser } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const parser = new ResponseParser();
    * const encoder = new TextEncoder();
-   * assert.equal(parser.push(encoder.encode("HTTP/1.1 204 No Content\r\n\r\nHTTP")), 27);
-   * assert.equal(parser.push(encoder.encode("/1.1 200 OK\r\n")), 0);
+   * assertEquals(parser.push(encoder.encode("HTTP/1.1 204 No Content\r\n\r\nHTTP")), 27);
+   * assertEquals(parser.push(encoder.encode("/1.1 200 OK\r\n")), 0);
    * ```
    *
    * @param chunk The next bytes of the response, split anywhere.
@@ -612,13 +612,13 @@ export class ResponseParser {
    * @example A body shorter than its Content-Length
    * ```ts
    * import { HttpSyntaxError, ResponseParser } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assert, assertEquals, assertThrows } from "./_assert.ts";
    *
    * const parser = new ResponseParser();
    * parser.push(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel"));
-   * assert.throws(() => parser.finish(), (error) => {
-   *   assert.ok(error instanceof HttpSyntaxError);
-   *   assert.equal(error.code, "TRUNCATED_BODY");
+   * assertThrows(() => parser.finish(), (error) => {
+   *   assert(error instanceof HttpSyntaxError);
+   *   assertEquals(error.code, "TRUNCATED_BODY");
    *   return true;
    * });
    * ```
@@ -1203,30 +1203,30 @@ export class ResponseParser {
  * @example Parsing the book's romeo.txt response
  * ```ts
  * import { parseResponse } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const raw = new TextEncoder().encode(
  *   "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nBut s",
  * );
  * const response = parseResponse(raw);
- * assert.equal(response.status, 200);
- * assert.equal(response.reason, "OK");
- * assert.equal(response.framing, "content-length");
- * assert.equal(response.headers.get("content-type"), "text/plain");
- * assert.equal(new TextDecoder().decode(response.body), "But s");
+ * assertEquals(response.status, 200);
+ * assertEquals(response.reason, "OK");
+ * assertEquals(response.framing, "content-length");
+ * assertEquals(response.headers.get("content-type"), "text/plain");
+ * assertEquals(new TextDecoder().decode(response.body), "But s");
  * ```
  *
  * @example An empty line before the status line, and a folded header field
  * ```ts
  * import { parseResponse } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const raw = new TextEncoder().encode(
  *   "\r\nHTTP/1.0 200 OK\r\nX-Note: folded\r\n  onto two lines\r\nContent-Length: 0\r\n\r\n",
  * );
  * const response = parseResponse(raw);
- * assert.equal(response.headers.get("x-note"), "folded onto two lines");
- * assert.deepEqual(response.headerLength, raw.length - 2);
+ * assertEquals(response.headers.get("x-note"), "folded onto two lines");
+ * assertEquals(response.headerLength, raw.length - 2);
  * ```
  *
  * @param bytes The whole response.

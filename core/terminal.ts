@@ -26,11 +26,11 @@
  * @example Escape, DEL, CSI and a right-to-left override are controls; tab and é are not
  * ```ts
  * import { isTerminalControl } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const controls = [0x1b, 0x7f, 0x9b, 0x202e].map(isTerminalControl);
- * assert.deepEqual(controls, [true, true, true, true]);
- * assert.deepEqual([0x09, 0xe9].map(isTerminalControl), [false, false]);
+ * assertEquals(controls, [true, true, true, true]);
+ * assertEquals([0x09, 0xe9].map(isTerminalControl), [false, false]);
  * ```
  */
 export function isTerminalControl(codePoint: number): boolean {
@@ -50,10 +50,10 @@ export function isTerminalControl(codePoint: number): boolean {
  * @example An escape sequence in a URL
  * ```ts
  * import { escapeControls } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
- * assert.equal(escapeControls('cannot use URL "\x1b[2J\u202e"'), 'cannot use URL "\\x1b[2J\\u202e"');
- * assert.equal(escapeControls("café\tnaïve"), "café\tnaïve");
+ * assertEquals(escapeControls('cannot use URL "\x1b[2J\u202e"'), 'cannot use URL "\\x1b[2J\\u202e"');
+ * assertEquals(escapeControls("café\tnaïve"), "café\tnaïve");
  * ```
  */
 export function escapeControls(text: string): string {
@@ -79,9 +79,9 @@ export function escapeControls(text: string): string {
  * @example A URL with an escape sequence and a quote
  * ```ts
  * import { quote } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
- * assert.equal(quote('http://x/\x1b[2J"'), '"http://x/\\x1b[2J\\""');
+ * assertEquals(quote('http://x/\x1b[2J"'), '"http://x/\\x1b[2J\\""');
  * ```
  */
 export function quote(text: string): string {
@@ -109,26 +109,26 @@ const HEX = "0123456789abcdef";
  * @example Escaping a terminal title change and a screen clear
  * ```ts
  * import { TerminalEscaper } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const escaper = new TerminalEscaper();
  * const bytes = new TextEncoder().encode("hi\x1b]0;owned\x07\x1b[2J\r\n");
  * const shown = new TextDecoder().decode(escaper.push(bytes)) +
  *   new TextDecoder().decode(escaper.flush());
- * assert.equal(shown, "hi\\x1b]0;owned\\x07\\x1b[2J\r\n");
+ * assertEquals(shown, "hi\\x1b]0;owned\\x07\\x1b[2J\r\n");
  * ```
  *
  * @example A character split across two chunks is kept whole
  * ```ts
  * import { TerminalEscaper } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const escaper = new TerminalEscaper();
  * const first = escaper.push(new Uint8Array([0x63, 0x61, 0x66, 0xc3]));
  * const second = escaper.push(new Uint8Array([0xa9]));
- * assert.equal(new TextDecoder().decode(first), "caf");
- * assert.equal(new TextDecoder().decode(second), "é");
- * assert.equal(escaper.flush().length, 0);
+ * assertEquals(new TextDecoder().decode(first), "caf");
+ * assertEquals(new TextDecoder().decode(second), "é");
+ * assertEquals(escaper.flush().length, 0);
  * ```
  */
 export class TerminalEscaper {
@@ -152,13 +152,13 @@ export class TerminalEscaper {
    * @example Plain text comes back as it is, a control byte escaped
    * ```ts
    * import { TerminalEscaper } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const escaper = new TerminalEscaper();
    * const plain = new TextEncoder().encode("romeo.txt\n");
-   * assert.equal(escaper.push(plain), plain);
+   * assertEquals(escaper.push(plain), plain);
    * const bell = escaper.push(new TextEncoder().encode("ding\x07"));
-   * assert.equal(new TextDecoder().decode(bell), "ding\\x07");
+   * assertEquals(new TextDecoder().decode(bell), "ding\\x07");
    * ```
    *
    * @param chunk Bytes as received.
@@ -179,12 +179,12 @@ export class TerminalEscaper {
    * @example An unfinished character at the end of the stream
    * ```ts
    * import { TerminalEscaper } from "@netprog/netprog";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "./_assert.ts";
    *
    * const escaper = new TerminalEscaper();
-   * assert.equal(escaper.push(new Uint8Array([0x61, 0xe2, 0x82])).length, 1);
-   * assert.equal(new TextDecoder().decode(escaper.flush()), "\\xe2\\x82");
-   * assert.equal(escaper.flush().length, 0);
+   * assertEquals(escaper.push(new Uint8Array([0x61, 0xe2, 0x82])).length, 1);
+   * assertEquals(new TextDecoder().decode(escaper.flush()), "\\xe2\\x82");
+   * assertEquals(escaper.flush().length, 0);
    * ```
    *
    * @returns The last bytes to write; often empty.
@@ -272,10 +272,10 @@ export class TerminalEscaper {
  * @example Showing a CSI sequence and an invalid byte
  * ```ts
  * import { escapeTerminal } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const shown = escapeTerminal(new Uint8Array([0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x41, 0xff, 0x0a]));
- * assert.equal(new TextDecoder().decode(shown), "\\x1b[31mA\\xff\n");
+ * assertEquals(new TextDecoder().decode(shown), "\\x1b[31mA\\xff\n");
  * ```
  */
 export function escapeTerminal(bytes: Uint8Array): Uint8Array {
@@ -294,19 +294,19 @@ export function escapeTerminal(bytes: Uint8Array): Uint8Array {
  * that escapes terminal control sequences, for
  * `readable.pipeThrough(new TerminalEscaperStream())`. It holds a
  * `TransformStream` rather than extending one, so that importing this module
- * costs a runtime nothing until a stream is made: Deno loads its streams
- * implementation when `TransformStream` is first touched.
+ * costs a runtime nothing until a stream is made: a runtime may load its
+ * streams implementation when `TransformStream` is first touched.
  *
  * @example Escaping a stream
  * ```ts
  * import { TerminalEscaperStream } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const source = ReadableStream.from([new Uint8Array([0x41, 0x1b]), new Uint8Array([0x63, 0x0d])]);
  * const parts: Uint8Array[] = [];
  * for await (const part of source.pipeThrough(new TerminalEscaperStream())) parts.push(part);
  * const shown = parts.map((part) => new TextDecoder().decode(part)).join("");
- * assert.equal(shown, "A\\x1bc\\x0d");
+ * assertEquals(shown, "A\\x1bc\\x0d");
  * ```
  */
 export class TerminalEscaperStream implements TransformStream<Uint8Array, Uint8Array> {

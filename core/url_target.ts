@@ -21,11 +21,11 @@ import { UrlTargetError } from "./errors.ts";
  * @example What socket1 connects to and sends
  * ```ts
  * import { parseUrlTarget, type UrlTarget } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const target: UrlTarget = parseUrlTarget("http://127.0.0.1:8000/romeo.txt");
- * assert.deepEqual([target.hostname, target.port], ["127.0.0.1", 8000]);
- * assert.equal(`GET ${target.url} HTTP/1.0\r\n\r\n`, "GET http://127.0.0.1:8000/romeo.txt HTTP/1.0\r\n\r\n");
+ * assertEquals([target.hostname, target.port], ["127.0.0.1", 8000]);
+ * assertEquals(`GET ${target.url} HTTP/1.0\r\n\r\n`, "GET http://127.0.0.1:8000/romeo.txt HTTP/1.0\r\n\r\n");
  * ```
  */
 export interface UrlTarget {
@@ -93,9 +93,9 @@ function fail(url: string, why: string, code: string): never {
  * @example Parsing the book's URL
  * ```ts
  * import { parseUrlTarget } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
- * assert.deepEqual(parseUrlTarget(" http://data.pr4e.org/romeo.txt "), {
+ * assertEquals(parseUrlTarget(" http://data.pr4e.org/romeo.txt "), {
  *   scheme: "http",
  *   hostname: "data.pr4e.org",
  *   host: "data.pr4e.org",
@@ -108,22 +108,22 @@ function fail(url: string, why: string, code: string): never {
  * @example An IPv6 address with a port
  * ```ts
  * import { parseUrlTarget } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const target = parseUrlTarget("http://[::1]:8080/x?q=1#top");
- * assert.deepEqual([target.hostname, target.host, target.port], ["::1", "[::1]:8080", 8080]);
- * assert.deepEqual([target.path, target.url], ["/x?q=1", "http://[::1]:8080/x?q=1"]);
+ * assertEquals([target.hostname, target.host, target.port], ["::1", "[::1]:8080", 8080]);
+ * assertEquals([target.path, target.url], ["/x?q=1", "http://[::1]:8080/x?q=1"]);
  * ```
  *
  * @example What the book's `split('/')` gets wrong
  * ```ts
  * import { parseUrlTarget, UrlTargetError } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assert, assertEquals, assertThrows } from "./_assert.ts";
  *
- * assert.throws(() => parseUrlTarget("data.pr4e.org/romeo.txt"), (error) => {
- *   assert.ok(error instanceof UrlTargetError);
- *   assert.equal(error.code, "NO_SCHEME");
- *   assert.equal(
+ * assertThrows(() => parseUrlTarget("data.pr4e.org/romeo.txt"), (error) => {
+ *   assert(error instanceof UrlTargetError);
+ *   assertEquals(error.code, "NO_SCHEME");
+ *   assertEquals(
  *     error.message,
  *     'Cannot use URL "data.pr4e.org/romeo.txt": no scheme, expected http:// or https://',
  *   );

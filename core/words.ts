@@ -20,10 +20,10 @@
  * @example No-break space splits, zero-width space does not
  * ```ts
  * import { PYTHON_WHITE_SPACE } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assert } from "./_assert.ts";
  *
- * assert.ok(PYTHON_WHITE_SPACE.includes("\u00a0"));
- * assert.ok(!PYTHON_WHITE_SPACE.includes("\u200b") && !PYTHON_WHITE_SPACE.includes("\ufeff"));
+ * assert(PYTHON_WHITE_SPACE.includes("\u00a0"));
+ * assert(!PYTHON_WHITE_SPACE.includes("\u200b") && !PYTHON_WHITE_SPACE.includes("\ufeff"));
  * ```
  */
 export const PYTHON_WHITE_SPACE: string =
@@ -40,9 +40,9 @@ export const PYTHON_WHITE_SPACE: string =
  * @example The information separators are white space, U+FEFF is not
  * ```ts
  * import { isPythonSpace } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
- * assert.deepEqual(["\x1c", "\u3000", "\ufeff", "a"].map((c) => isPythonSpace(c.charCodeAt(0))), [
+ * assertEquals(["\x1c", "\u3000", "\ufeff", "a"].map((c) => isPythonSpace(c.charCodeAt(0))), [
  *   true,
  *   true,
  *   false,
@@ -72,16 +72,16 @@ const WORD = new RegExp(`[^${PYTHON_WHITE_SPACE}]+`, "g");
  * @example Splitting the book's first line
  * ```ts
  * import { splitWords } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
- * assert.deepEqual(splitWords("  But soft what light\u00a0through\r\n"), [
+ * assertEquals(splitWords("  But soft what light\u00a0through\r\n"), [
  *   "But",
  *   "soft",
  *   "what",
  *   "light",
  *   "through",
  * ]);
- * assert.deepEqual(splitWords("a\ufeffb c\u200bd"), ["a\ufeffb", "c\u200bd"]);
+ * assertEquals(splitWords("a\ufeffb c\u200bd"), ["a\ufeffb", "c\u200bd"]);
  * ```
  */
 export function splitWords(text: string): string[] {
@@ -98,9 +98,9 @@ export function splitWords(text: string): string[] {
  * @example Counting words
  * ```ts
  * import { countWords } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
- * assert.deepEqual(
+ * assertEquals(
  *   countWords("the cat the Cat 10 __proto__"),
  *   new Map([["the", 2], ["cat", 1], ["Cat", 1], ["10", 1], ["__proto__", 1]]),
  * );
@@ -124,10 +124,10 @@ export function countWords(text: string): Map<string, number> {
  * @example Ties keep their first-seen order
  * ```ts
  * import { countWords, topWords } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
  * const counts = countWords("b a c a b d");
- * assert.deepEqual(topWords(counts, 3), [["b", 2], ["a", 2], ["c", 1]]);
+ * assertEquals(topWords(counts, 3), [["b", 2], ["a", 2], ["c", 1]]);
  * ```
  */
 export function topWords(counts: Map<string, number>, n: number): [string, number][] {
@@ -150,9 +150,9 @@ export function topWords(counts: Map<string, number>, n: number): [string, numbe
  * @example Integer-like words keep their place
  * ```ts
  * import { countWords, formatWordCounts } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
- * assert.equal(formatWordCounts(countWords('But 10 "soft" But')), '{"But":2,"10":1,"\\"soft\\"":1}');
+ * assertEquals(formatWordCounts(countWords('But 10 "soft" But')), '{"But":2,"10":1,"\\"soft\\"":1}');
  * ```
  */
 export function formatWordCounts(counts: Map<string, number>): string {
@@ -174,11 +174,11 @@ export function formatWordCounts(counts: Map<string, number>): string {
  * @example Counting an emoji as one character
  * ```ts
  * import { countCodePoints } from "@netprog/netprog";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "./_assert.ts";
  *
- * assert.equal("h\u00e9\u{1F600}".length, 4);
- * assert.equal(countCodePoints("h\u00e9\u{1F600}"), 3);
- * assert.equal(countCodePoints("\ud800x\udc00"), 3);
+ * assertEquals("h\u00e9\u{1F600}".length, 4);
+ * assertEquals(countCodePoints("h\u00e9\u{1F600}"), 3);
+ * assertEquals(countCodePoints("\ud800x\udc00"), 3);
  * ```
  */
 export function countCodePoints(text: string): number {

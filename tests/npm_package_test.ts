@@ -2,7 +2,7 @@
 
 // The npm package of the core, built from the same source (npm/build.ts), packed and installed
 // with npm, works on the machine's Node.js with no flags: every example of the core's documentation
-// (they import "@netprog/netprog" and "node:assert/strict", so a user can paste them) and every unit
+// (they import "@netprog/netprog" and the core's runtime-free assertions, core/_assert.ts) and every unit
 // test of the core (compiled as it is, its imports pointed at the installed modules) runs there,
 // and a TypeScript user's code type-checks against the package's declarations.
 
@@ -107,10 +107,15 @@ Deno.test({
       for (const source of sources) {
         for (const example of examples(Deno.readTextFileSync(`${ROOT}/${source}`))) {
           assert(example.includes('from "@netprog/netprog"'), `${source}: ${example}`);
-          Deno.writeTextFileSync(`${project}/examples/example${++count}.ts`, example);
+          Deno.writeTextFileSync(
+            `${project}/examples/example${++count}.ts`,
+            example.replace(/from "\.\/(core\/)?_assert\.ts"/g, 'from "./_assert.mjs"'),
+          );
         }
       }
       assert(count > 50, `only ${count} examples`);
+      // The examples' assertions: the core's own, which need no runtime.
+      Deno.copyFileSync(`${ROOT}/core/_assert.ts`, `${project}/examples/_assert.ts`);
       Deno.writeTextFileSync(`${work}/transpile.ts`, TRANSPILE);
       await denoTool([
         `--allow-write=${project}/examples`,
