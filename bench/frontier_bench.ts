@@ -33,6 +33,7 @@ import { createCrawlDb } from "../scripts/lib/crawl_db.ts";
 import { type Frontier, SqliteFrontier } from "../scripts/lib/frontier.ts";
 import { openPostgresFrontier } from "../scripts/lib/frontier_pg.ts";
 import { startPostgres } from "./_postgres.ts";
+import { sleep } from "../scripts/lib/time_limit.ts";
 
 const SELF = decodeURIComponent(new URL(import.meta.url).pathname);
 const WORKER_FLAGS = [
@@ -60,10 +61,6 @@ const { values } = parseArgs({
 });
 const HOSTS = Number(values.hosts);
 const PER_HOST = Number(values.pages);
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Page i's links: two new pages of its host, and eight it may know already. */
 function linksOf(url: string): string[] {

@@ -222,3 +222,55 @@ export function tree(n: number): Record<string, string> {
   }
   return pages;
 }
+
+/** The loopback hosts of the spider's web of several hosts. */
+export const WEB_HOSTS: readonly string[] = ["127.0.0.2", "127.0.0.3", "127.0.0.4"];
+
+/** `n` pages a host, each linking to the next two of its host and to one page of the next host. */
+function crossLinked(n: number, host: number, ports: () => number[]): Record<string, string> {
+  const pages: Record<string, string> = {};
+  for (let i = 1; i <= n; i++) {
+    const next = (host + 1) % WEB_HOSTS.length;
+    const links = [i + 1, i + 2].filter((j) => j <= n).map((j) => `<a href="p${j}.htm">${j}</a>`);
+    // The other host's port is known only once every server listens: the body is made late.
+    Object.defineProperty(pages, `/p${i}.htm`, {
+      enumerable: true,
+      get: () =>
+        links.join(" ") +
+        ` <a href="http://${WEB_HOSTS[next]}:${ports()[next]}/p${i}.htm">there</a>`,
+    });
+  }
+  return pages;
+}
+
+/**
+ * Three sites, one on each of {@linkcode WEB_HOSTS}, `n` pages each, whose
+ * pages link to each other's; each answer waits `slow` ms.
+ */
+export function startWeb(n: number, options: { slow?: number } = {}) {
+  const ports: number[] = [];
+  const sites = WEB_HOSTS.map((hostname, i) => {
+    const pages = crossLinked(n, i, () => ports);
+    const slow: Record<string, number> = {};
+    if (options.slow !== undefined) { for (const path in pages) slow[path] = options.slow; }
+    return startSite({ hostname, pages, slow });
+  });
+  for (const site of sites) ports.push(site.port);
+  return {
+    sites,
+    hosts: sites.map((site) => `${new URL(site.origin).host}`),
+    async [Symbol.asyncDispose]() {
+      for (const site of sites) await site[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** The most requests in flight at once among `seen`. */
+export function mostAtOnce(seen: readonly Seen[]): number {
+  let most = 0;
+  for (const request of seen) {
+    const at = request.start;
+    most = Math.max(most, seen.filter((other) => other.start <= at && other.end > at).length);
+  }
+  return most;
+}

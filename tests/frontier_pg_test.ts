@@ -18,14 +18,11 @@ import {
 } from "../scripts/lib/frontier_pg.ts";
 import type { Claim } from "../scripts/lib/frontier.ts";
 import { ROOT } from "./_helpers.ts";
+import { sleep } from "../scripts/lib/time_limit.ts";
 import { type Postgres, skipWithoutPostgres, startPostgres } from "./_postgres.ts";
-import { type Seen, startSite, until } from "./_spider_site.ts";
+import { mostAtOnce, startWeb, until } from "./_spider_site.ts";
 
 const HOST = "http://127.0.0.2";
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** A fresh database on the server and a frontier on it. */
 async function fresh(
@@ -456,35 +453,6 @@ Deno.test({ name: RESTART, ignore: skipWithoutPostgres(RESTART) }, async () => {
   }
 });
 
-/** The spider's test web: three loopback hosts, `n` pages each, each page linking across hosts. */
-function startWeb(n: number) {
-  const names = ["127.0.0.2", "127.0.0.3", "127.0.0.4"];
-  const ports: number[] = [];
-  const sites = names.map((hostname, h) => {
-    const pages: Record<string, string> = {};
-    for (let i = 1; i <= n; i++) {
-      const next = (h + 1) % names.length;
-      const links = [i + 1, i + 2].filter((j) => j <= n).map((j) => `<a href="p${j}.htm">${j}</a>`);
-      // The other host's port is known only once every server listens: the body is made late.
-      Object.defineProperty(pages, `/p${i}.htm`, {
-        enumerable: true,
-        get: () =>
-          `${links.join(" ")} <a href="http://${names[next]}:${ports[next]}/p${i}.htm">there</a>`,
-      });
-    }
-    const slow = Object.fromEntries(Object.keys(pages).map((path) => [path, 30]));
-    return startSite({ hostname, pages, slow });
-  });
-  for (const site of sites) ports.push(site.port);
-  return {
-    sites,
-    hosts: sites.map((site) => new URL(site.origin).host),
-    async [Symbol.asyncDispose]() {
-      for (const site of sites) await site[Symbol.asyncDispose]();
-    },
-  };
-}
-
 /** The spider on a PostgreSQL database, with the narrowest flags for it. */
 function spider(
   web: ReturnType<typeof startWeb>,
@@ -508,16 +476,6 @@ function spider(
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
-}
-
-/** The most requests in flight at once among `seen`. */
-function mostAtOnce(seen: readonly Seen[]): number {
-  let most = 0;
-  for (const request of seen) {
-    const at = request.start;
-    most = Math.max(most, seen.filter((other) => other.start <= at && other.end > at).length);
-  }
-  return most;
 }
 
 /**
@@ -559,7 +517,7 @@ const SPIDERS = "spider: 4 processes on one PostgreSQL crawl fetch each page onc
   "each host one request at a time";
 Deno.test({ name: SPIDERS, ignore: skipWithoutPostgres(SPIDERS) }, async () => {
   await using server = await startPostgres();
-  await using web = startWeb(10);
+  await using web = startWeb(10, { slow: 30 });
   const url = await server.createDatabase("spiders");
   const outputs = await fourSpiders(web, server, url);
   for (const output of outputs) {
@@ -587,7 +545,7 @@ const KILLED = "spider: one of 4 on PostgreSQL killed with kill -9 midway, the o
   "the crawl, and only the page it was fetching is fetched again";
 Deno.test({ name: KILLED, ignore: skipWithoutPostgres(KILLED) }, async () => {
   await using server = await startPostgres();
-  await using web = startWeb(10);
+  await using web = startWeb(10, { slow: 30 });
   const url = await server.createDatabase("killed");
   let killedAt = 0;
   // A lease of 3 s: long enough that a busy machine's slow store or late renewal does not let a
@@ -628,7 +586,7 @@ const RESTARTED = "spider: the PostgreSQL server restarted while 4 spiders crawl
   "they wait and finish, each page fetched once";
 Deno.test({ name: RESTARTED, ignore: skipWithoutPostgres(RESTARTED) }, async () => {
   await using server = await startPostgres();
-  await using web = startWeb(10);
+  await using web = startWeb(10, { slow: 30 });
   const url = await server.createDatabase("restarted");
   // Leases longer than the outage: a page in flight stays its spider's while the server is down.
   const outputs = await fourSpiders(web, server, url, async () => {

@@ -10,55 +10,7 @@
 
 import assert from "node:assert/strict";
 import { ROOT, runScript, tempFolder } from "./_helpers.ts";
-import { query, type Seen, spawnSpider, startSite } from "./_spider_site.ts";
-
-const HOSTS = ["127.0.0.2", "127.0.0.3", "127.0.0.4"];
-
-/** `n` pages a host, each linking to the next two of its host and to one page of the next host. */
-function crossLinked(n: number, host: number, ports: () => number[]): Record<string, string> {
-  const pages: Record<string, string> = {};
-  for (let i = 1; i <= n; i++) {
-    const next = (host + 1) % HOSTS.length;
-    const links = [i + 1, i + 2].filter((j) => j <= n).map((j) => `<a href="p${j}.htm">${j}</a>`);
-    // The other host's port is known only once every server listens: the body is made late.
-    Object.defineProperty(pages, `/p${i}.htm`, {
-      enumerable: true,
-      get: () =>
-        links.join(" ") +
-        ` <a href="http://${HOSTS[next]}:${ports()[next]}/p${i}.htm">there</a>`,
-    });
-  }
-  return pages;
-}
-
-/** Three sites, one a host, whose pages link to each other's. */
-function startWeb(n: number, options: { slow?: number } = {}) {
-  const ports: number[] = [];
-  const sites = HOSTS.map((hostname, i) => {
-    const pages = crossLinked(n, i, () => ports);
-    const slow: Record<string, number> = {};
-    if (options.slow !== undefined) { for (const path in pages) slow[path] = options.slow; }
-    return startSite({ hostname, pages, slow });
-  });
-  for (const site of sites) ports.push(site.port);
-  return {
-    sites,
-    hosts: sites.map((site) => `${new URL(site.origin).host}`),
-    async [Symbol.asyncDispose]() {
-      for (const site of sites) await site[Symbol.asyncDispose]();
-    },
-  };
-}
-
-/** The most requests in flight at once among `seen`. */
-function mostAtOnce(seen: readonly Seen[]): number {
-  let most = 0;
-  for (const request of seen) {
-    const at = request.start;
-    most = Math.max(most, seen.filter((other) => other.start <= at && other.end > at).length);
-  }
-  return most;
-}
+import { mostAtOnce, query, spawnSpider, startSite, startWeb, WEB_HOSTS } from "./_spider_site.ts";
 
 function flagsFor(hosts: string[]): string[] {
   return [
@@ -102,7 +54,7 @@ Deno.test("spider: several hosts at once, each asked one request at a time, --de
 
 Deno.test("spider: --per-host 2 keeps two requests in flight to one host, never three", async () => {
   await using site = startSite({
-    hostname: HOSTS[0],
+    hostname: WEB_HOSTS[0],
     pages: Object.fromEntries(
       Array.from({ length: 12 }, (_, i) => [
         `/p${i + 1}.htm`,
@@ -125,9 +77,9 @@ Deno.test("spider: --per-host 2 keeps two requests in flight to one host, never 
 });
 
 Deno.test("spider: --scope host follows the host's other folders and no other host; a redirect is a link", async () => {
-  await using other = startSite({ hostname: HOSTS[1], pages: { "/x.htm": "<p>x</p>" } });
+  await using other = startSite({ hostname: WEB_HOSTS[1], pages: { "/x.htm": "<p>x</p>" } });
   await using site = startSite({
-    hostname: HOSTS[0],
+    hostname: WEB_HOSTS[0],
     pages: {
       "/docs/index.html": `<a href="/blog/post.htm">post</a> <a href="${other.origin}/x.htm">x</a>
         <a href="/old.htm">old</a>`,

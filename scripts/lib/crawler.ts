@@ -23,6 +23,7 @@ import { clearProgress, StatusLine } from "./progress.ts";
 import { describeError, firstLine, isPermissionError, requirePermission } from "./run.ts";
 import type { BodySink } from "./sinks.ts";
 import { stdout, writeErr } from "./stdio.ts";
+import { sleep } from "./time_limit.ts";
 
 /** Where a crawler's lines go: a page's line, and a message. */
 export interface CrawlOutput {
@@ -316,11 +317,11 @@ export class Tally {
     return seconds > 0 ? this.pages / seconds : 0;
   }
 
-  /** `12 pages, 4.0 pages/s` and the statuses seen: `200: 10, 404: 2`. */
-  line(): string {
+  /** `12 page(s), 4.0 pages/s`, then `more`, then the statuses seen: ` (200: 10, 404: 2)`. */
+  line(more = ""): string {
     const statuses = [...this.statuses].sort(([a], [b]) => a - b)
       .map(([code, n]) => `${code}: ${n}`).join(", ");
-    return `${this.pages} page(s), ${this.rate().toFixed(1)} pages/s` +
+    return `${this.pages} page(s), ${this.rate().toFixed(1)} pages/s${more}` +
       (statuses === "" ? "" : ` (${statuses})`);
   }
 
@@ -590,9 +591,9 @@ export class Crawler {
       this.frontier.left().then((left) => this.#left = left, () => {});
     }
     const { todo, waiting } = this.#left;
-    const [pages, ...rest] = this.tally.line().split(" (");
-    return `spider: ${pages}, ${todo} queued, ${waiting} waiting, ${hostsBusy} host(s) busy` +
-      (rest.length > 0 ? ` (${rest.join(" (")}` : "");
+    return `spider: ${
+      this.tally.line(`, ${todo} queued, ${waiting} waiting, ${hostsBusy} host(s) busy`)
+    }`;
   }
 
   /**
@@ -811,8 +812,4 @@ export class Crawler {
     await this.out.print(`${line}(${bytes.length}) ${links.length}\n`);
     return true;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

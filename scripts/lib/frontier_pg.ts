@@ -52,6 +52,7 @@ import { RunError, UsageError } from "./errors.ts";
 import type { Claim, ClaimOptions, FetchedPage, Frontier, PageResult } from "./frontier.ts";
 import { LEASE_MS } from "./frontier.ts";
 import { firstLine, isPermissionError, requirePermission } from "./run.ts";
+import { sleep } from "./time_limit.ts";
 
 /** How often a worker with nothing to take looks again while another works. */
 const POLL_MS = 200;
@@ -484,10 +485,6 @@ async function timed<T>(work: () => Promise<T>): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

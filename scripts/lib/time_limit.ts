@@ -4,8 +4,8 @@
  * Time limits: the one place that arms them. A connect (and TLS handshake)
  * must finish within a limit ({@linkcode watchdog}); a connection or a
  * download must not go without data for longer than a limit
- * ({@linkcode IdleLimit}). Deno only for the defaults' sake; the timers are
- * the JavaScript engine's own.
+ * ({@linkcode IdleLimit}); and the one pause ({@linkcode sleep}). Deno only
+ * for the defaults' sake; the timers are the JavaScript engine's own.
  *
  * @module
  */
@@ -225,4 +225,24 @@ export async function within(promise: Promise<unknown>, ms: number): Promise<boo
   } finally {
     cancel();
   }
+}
+
+/**
+ * Waits `ms` milliseconds.
+ *
+ * @param ms How long.
+ * @returns A promise that resolves then.
+ *
+ * @example A short pause
+ * ```ts
+ * import { sleep } from "./time_limit.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const start = performance.now();
+ * await sleep(20);
+ * assert(performance.now() - start >= 15);
+ * ```
+ */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
